@@ -1,0 +1,47 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Each sets itself up:
+# a virtual environment in .venv, this package with the extras it needs, and Graphviz `dot`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# One stamp per set of extras, redone when pyproject.toml changes.
+DEV_STAMP   := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: demo test bench notebooks lint dot clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+dot:
+	@bash scripts/ensure-dot.sh
+
+demo: $(DEV_STAMP) dot
+	$(PY) -m viz demo --out out
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+test: $(DEV_STAMP) dot
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+bench: $(BENCH_STAMP)
+	$(PY) -m bench
+
+notebooks: $(DEV_STAMP) dot
+	$(VENV)/bin/jupyter notebook notebooks/
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check autograd viz tests bench
+	$(VENV)/bin/ruff format --check autograd viz tests bench
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

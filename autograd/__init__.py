@@ -1,0 +1,33 @@
+"""A scalar reverse-mode autograd engine that shows the chain rule.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = (x * x).tanh()
+>>> y.backward()
+>>> round(x.grad, 6)                # (1 - tanh²(x²)) · 2x
+0.005364
+"""
+
+from autograd import functional
+from autograd.engine import (
+    Value,
+    detect_anomaly,
+    maximum,
+    minimum,
+    no_grad,
+    scope,
+    sum,
+    topological_order,
+)
+
+__all__ = [
+    "functional",
+    "Value",
+    "detect_anomaly",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "scope",
+    "sum",
+    "topological_order",
+]

@@ -1,0 +1,159 @@
+"""Elementwise math on a float or a 1-D numpy array, with IEEE 754 results.
+
+Python's ``math`` raises where IEEE 754 gives a number: ``math.exp(1000)`` raises
+OverflowError, ``math.log(0)`` and ``math.sqrt(-1)`` raise ValueError, ``1 / 0.0`` raises
+ZeroDivisionError. numpy and PyTorch return inf, -inf and nan instead, and so does this
+engine: every function here takes a float (fast path, ``math``) or an array (``numpy``,
+with its floating-point warnings silenced, as PyTorch has none) and returns the IEEE result.
+
+>>> exp(1000.0), log(0.0), sqrt(-1.0), div(1.0, 0.0)
+(inf, -inf, nan, inf)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Data = float | np.ndarray
+
+_INF = math.inf
+_NAN = math.nan
+_quiet = np.errstate(all="ignore")  # numpy warns on overflow or log(0); IEEE results need no warning
+
+
+def exp(x: Data) -> Data:
+    """e ** x; inf on overflow. ``exp(1000.0) == inf``"""
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return _INF
+    with _quiet:
+        return np.exp(x)
+
+
+def log(x: Data) -> Data:
+    """Natural log; -inf at 0 and nan below. ``log(0.0) == -inf``"""
+    if type(x) is float:
+        if x > 0.0:
+            return math.log(x)
+        return -_INF if x == 0.0 else _NAN
+    with _quiet:
+        return np.log(x)
+
+
+def sqrt(x: Data) -> Data:
+    """Square root; nan below 0. ``sqrt(4.0) == 2.0``"""
+    if type(x) is float:
+        return math.sqrt(x) if x >= 0.0 else _NAN
+    with _quiet:
+        return np.sqrt(x)
+
+
+def div(a: Data, b: Data) -> Data:
+    """a / b; ±inf or nan when b is 0, as IEEE 754 divides. ``div(-1.0, 0.0) == -inf``"""
+    if type(a) is float and type(b) is float:
+        try:
+            return a / b
+        except ZeroDivisionError:
+            if a != a or a == 0.0:  # nan / 0 and 0 / 0
+                return _NAN
+            return math.copysign(_INF, a) * math.copysign(1.0, b)
+    with _quiet:
+        return np.divide(a, b)
+
+
+def power(a: Data, b: Data) -> Data:
+    """a ** b as IEEE pow: nan for a negative base with a fractional exponent, inf on
+    overflow. ``power(-8.0, 1 / 3)`` is nan (Python's ``**`` would give a complex)."""
+    if type(a) is float and type(b) is float:
+        try:
+            return math.pow(a, b)
+        except OverflowError:
+            odd_integer = b == math.floor(b) and b % 2 == 1
+            return -_INF if a < 0.0 and odd_integer else _INF
+        except ValueError:  # 0 ** negative (a pole) or negative ** fraction
+            if a == 0.0:
+                odd_integer = b == math.floor(b) and b % 2 == 1
+                return math.copysign(_INF, a) if odd_integer else _INF
+            return _NAN
+    with _quiet:
+        return np.power(a, b)
+
+
+def tanh(x: Data) -> Data:
+    """Hyperbolic tangent. ``tanh(0.0) == 0.0``"""
+    return math.tanh(x) if type(x) is float else np.tanh(x)
+
+
+def sigmoid(x: Data) -> Data:
+    """1 / (1 + e^-x), computed without overflow for any x. ``sigmoid(0.0) == 0.5``"""
+    if type(x) is float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)  # x < 0 (or nan): e^x cannot overflow here
+        return e / (1.0 + e)
+    with _quiet:
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(x: Data) -> Data:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for any x. ``softplus(0.0) == log(2)``"""
+    if type(x) is float:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else _NAN
+    with _quiet:
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def sin(x: Data) -> Data:
+    """Sine; nan at ±inf. ``sin(0.0) == 0.0``"""
+    if type(x) is float:
+        return math.sin(x) if math.isfinite(x) else _NAN
+    with _quiet:
+        return np.sin(x)
+
+
+def cos(x: Data) -> Data:
+    """Cosine; nan at ±inf. ``cos(0.0) == 1.0``"""
+    if type(x) is float:
+        return math.cos(x) if math.isfinite(x) else _NAN
+    with _quiet:
+        return np.cos(x)
+
+
+def where(condition: bool | np.ndarray, a: Data, b: Data) -> Data:
+    """a where condition holds, else b. ``where(True, 1.0, 2.0) == 1.0``"""
+    if type(condition) is bool:
+        return a if condition else b
+    return np.where(condition, a, b)
+
+
+def is_finite(x: Data) -> bool:
+    """True when every element is finite. ``is_finite(math.inf) is False``"""
+    if type(x) is float:
+        return math.isfinite(x)
+    return bool(np.isfinite(x).all())
+
+
+def relu(x: Data) -> Data:
+    """max(x, 0), keeping nan as nan. ``relu(-2.0) == 0.0``"""
+    if type(x) is float:
+        return x if x > 0.0 or x != x else 0.0
+    return np.maximum(x, 0.0)
+
+
+def maximum(a: Data, b: Data) -> Data:
+    """The larger of a and b; nan if either is nan. ``maximum(1.0, 3.0) == 3.0``"""
+    if type(a) is float and type(b) is float:
+        return a if a >= b else b if b > a else a + b  # a + b: the nan case
+    return np.maximum(a, b)
+
+
+def minimum(a: Data, b: Data) -> Data:
+    """The smaller of a and b; nan if either is nan. ``minimum(1.0, 3.0) == 1.0``"""
+    if type(a) is float and type(b) is float:
+        return a if a <= b else b if b < a else a + b
+    return np.minimum(a, b)
