@@ -21,9 +21,9 @@ from autograd.engine import (
 )
 
 __all__ = [
-    "functional",
     "Value",
     "detect_anomaly",
+    "functional",
     "maximum",
     "minimum",
     "no_grad",

@@ -20,7 +20,12 @@ Data = float | np.ndarray
 
 _INF = math.inf
 _NAN = math.nan
-_quiet = np.errstate(all="ignore")  # numpy warns on overflow or log(0); IEEE results need no warning
+
+
+def _quiet() -> np.errstate:
+    """numpy warns on overflow or log(0); IEEE results need no warning. (A fresh errstate
+    each time: numpy 2 refuses to enter the same one twice.)"""
+    return np.errstate(all="ignore")
 
 
 def exp(x: Data) -> Data:
@@ -30,7 +35,7 @@ def exp(x: Data) -> Data:
             return math.exp(x)
         except OverflowError:
             return _INF
-    with _quiet:
+    with _quiet():
         return np.exp(x)
 
 
@@ -40,7 +45,7 @@ def log(x: Data) -> Data:
         if x > 0.0:
             return math.log(x)
         return -_INF if x == 0.0 else _NAN
-    with _quiet:
+    with _quiet():
         return np.log(x)
 
 
@@ -48,7 +53,7 @@ def sqrt(x: Data) -> Data:
     """Square root; nan below 0. ``sqrt(4.0) == 2.0``"""
     if type(x) is float:
         return math.sqrt(x) if x >= 0.0 else _NAN
-    with _quiet:
+    with _quiet():
         return np.sqrt(x)
 
 
@@ -61,7 +66,7 @@ def div(a: Data, b: Data) -> Data:
             if a != a or a == 0.0:  # nan / 0 and 0 / 0
                 return _NAN
             return math.copysign(_INF, a) * math.copysign(1.0, b)
-    with _quiet:
+    with _quiet():
         return np.divide(a, b)
 
 
@@ -79,7 +84,7 @@ def power(a: Data, b: Data) -> Data:
                 odd_integer = b == math.floor(b) and b % 2 == 1
                 return math.copysign(_INF, a) if odd_integer else _INF
             return _NAN
-    with _quiet:
+    with _quiet():
         return np.power(a, b)
 
 
@@ -95,7 +100,7 @@ def sigmoid(x: Data) -> Data:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)  # x < 0 (or nan): e^x cannot overflow here
         return e / (1.0 + e)
-    with _quiet:
+    with _quiet():
         e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -104,7 +109,7 @@ def softplus(x: Data) -> Data:
     """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for any x. ``softplus(0.0) == log(2)``"""
     if type(x) is float:
         return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else _NAN
-    with _quiet:
+    with _quiet():
         return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
@@ -112,7 +117,7 @@ def sin(x: Data) -> Data:
     """Sine; nan at ±inf. ``sin(0.0) == 0.0``"""
     if type(x) is float:
         return math.sin(x) if math.isfinite(x) else _NAN
-    with _quiet:
+    with _quiet():
         return np.sin(x)
 
 
@@ -120,7 +125,7 @@ def cos(x: Data) -> Data:
     """Cosine; nan at ±inf. ``cos(0.0) == 1.0``"""
     if type(x) is float:
         return math.cos(x) if math.isfinite(x) else _NAN
-    with _quiet:
+    with _quiet():
         return np.cos(x)
 
 

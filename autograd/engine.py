@@ -21,7 +21,6 @@ reference cycles, so a graph is freed by reference counting the moment it is dro
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -36,6 +35,7 @@ Number = int | float
 _grad_enabled = True  # False inside no_grad(): results record no parents
 _anomaly_checks = False  # True inside detect_anomaly(): non-finite values raise
 _scope = ""  # dotted name of the module computing right now, e.g. "L0.N1"
+_batches_created = False  # no batch yet: backward can use the plain scalar sweep
 
 # Local derivatives that are the same for every node are shared, not allocated per node.
 _ONE_ONE = (1.0, 1.0)
@@ -163,11 +163,18 @@ class Value:
         return _result(ew.relu(x), (self,), (ew.where(x > 0.0, 1.0, 0.0),), "relu")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope·x; d/dx = 1 or slope. ``Value(-2).leaky_relu(0.1).data == -0.2``"""
+        """x for x > 0, else slope·x; d/dx = 1 or slope.
+
+        >>> Value(-2).leaky_relu(0.1).data
+        -0.2
+        """
         x = self.data
         positive = x > 0.0
         return _result(
-            ew.where(positive, x, slope * x), (self,), (ew.where(positive, 1.0, slope),), "leaky_relu"
+            ew.where(positive, x, slope * x),
+            (self,),
+            (ew.where(positive, 1.0, slope),),
+            "leaky_relu",
         )
 
     def elu(self, alpha: float = 1.0) -> Value:
@@ -238,7 +245,6 @@ class Value:
     def __ge__(self, other: Value | Number) -> bool | np.ndarray:
         return self.data >= _data_of(other)
 
-
     # ----------------------------------------------------------------- gradients
 
     def backward(self, gradient: Number | np.ndarray = 1.0) -> None:
@@ -258,25 +264,15 @@ class Value:
         seed = _as_data(gradient)
         if seed.__class__ is not float:
             _check_batches((self, Value(seed)), "backward")
-        with _collector_paused():
-            self._backpropagate(seed)
-
-    def _backpropagate(self, seed: Data) -> None:
         order = topological_order(self)
         for node in order:  # intermediate grads are recomputed; leaf grads accumulate
             if node.parents or node.grad is None:
                 node.grad = 0.0
         self.grad = self.grad + seed
-        check = _anomaly_checks
-        for node in reversed(order):  # children before parents
-            upstream = node.grad
-            if check:
-                _check_backward(node, upstream)
-            for parent, local in zip(node.parents, node.local_grads):
-                contribution = local * upstream  # the chain rule, one edge at a time
-                if contribution.__class__ is not float and parent.data.__class__ is float:
-                    contribution = float(contribution.sum())  # a weight shared by the batch
-                parent.grad += contribution
+        if _batches_created or _anomaly_checks:
+            _chain_rule_general(order, check_finite=_anomaly_checks)
+        else:
+            _chain_rule(order)
 
     def zero_grad(self) -> None:
         """Forget the gradients of this node and every node it depends on (set them to None).
@@ -289,11 +285,19 @@ class Value:
             node.grad = None
 
     def detach(self) -> Value:
-        """A new leaf with the same data and no history. ``(Value(2) * 3).detach().parents == ()``"""
+        """A new leaf with the same data and no history (gradients stop here).
+
+        >>> (Value(2) * 3).detach().parents
+        ()
+        """
         return Value(self.data, label=self.label)
 
     def item(self) -> float:
-        """The data as a Python float (a batch of one element is allowed). ``Value(2).item() == 2.0``"""
+        """The data as a Python float (a batch of one element is allowed).
+
+        >>> Value(2).item()
+        2.0
+        """
         if type(self.data) is float:
             return self.data
         if self.data.size != 1:
@@ -320,7 +324,7 @@ def topological_order(root: Value) -> list[Value]:
 
     Iterative depth-first search with an explicit stack, so a chain a million nodes
     deep needs no recursion. A node is pushed twice: once to visit it, and once more
-    under a ``_PARENTS_DONE`` marker that says "its parents are all placed, place it".
+    under a ``None`` marker that says "its parents are all placed: place it".
 
     >>> a = Value(1.0); b = a + 1; c = b * a
     >>> [n.op or "leaf" for n in topological_order(c)]
@@ -331,20 +335,39 @@ def topological_order(root: Value) -> list[Value]:
     stack: list[Value | None] = [root]
     while stack:
         node = stack.pop()
-        if node is _PARENTS_DONE:
+        if node is None:  # the marker: the node under it has all its parents placed
             order.append(stack.pop())
         elif node not in visited:
             visited.add(node)
             stack.append(node)
-            stack.append(_PARENTS_DONE)
+            stack.append(None)
             stack.extend(node.parents)  # already-visited ones are skipped when popped
     return order
 
 
-_PARENTS_DONE = None
+def _chain_rule(order: list[Value]) -> None:
+    """The backward sweep: from the root down, each node hands every parent its share,
+    local derivative × the node's own gradient. Reused parents collect one share per use."""
+    for node in reversed(order):
+        upstream = node.grad
+        for parent, local in zip(node.parents, node.local_grads):
+            parent.grad += local * upstream
 
 
-def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - autograd.sum, like torch.sum
+def _chain_rule_general(order: list[Value], check_finite: bool) -> None:
+    """The same sweep for graphs that may hold batches, optionally checking for inf/nan."""
+    for node in reversed(order):
+        upstream = node.grad
+        if check_finite:
+            _check_backward(node, upstream)
+        for parent, local in zip(node.parents, node.local_grads):
+            share = local * upstream
+            if share.__class__ is not float and parent.data.__class__ is float:
+                share = float(share.sum())  # a weight shared by every sample of the batch
+            parent.grad += share
+
+
+def sum(values: Iterable[Value | Number]) -> Value:
     """One node for the sum of many values (a neuron's weighted sum is not a long chain).
 
     >>> total = sum([Value(1.0), Value(2.0), 3])
@@ -468,24 +491,6 @@ def _result(data: Data, parents: tuple, local_grads: tuple, op: str) -> Value:
 _new_value = object.__new__
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector, then restore it as it was.
-
-    The engine creates no reference cycles, so the collector has nothing to find in a
-    graph; but every allocation of a tracked object (a zip, a tuple) counts towards its
-    next run, and a full run walks every live node. On a graph of a million nodes those
-    walks cost more than the chain rule itself. Reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _as_data(x: object) -> Data:
     """Validate what a Value may hold: a real number (stored as float) or a 1-D batch."""
     if isinstance(x, float):
@@ -504,6 +509,8 @@ def _as_data(x: object) -> Data:
             raise ValueError(f"a batch must be a non-empty 1-D array, got shape {x.shape}")
         if x.dtype.kind not in "iuf":
             raise TypeError(f"a batch must hold real numbers, not {x.dtype}")
+        global _batches_created
+        _batches_created = True
         return np.array(x, dtype=np.float64)  # a copy: later edits to x do not leak in
     raise TypeError(
         f"Value data must be an int, a float or a 1-D numpy array, not {type(x).__name__}"
@@ -561,4 +568,3 @@ def _fmt(x: Data) -> str:
 
 def _fmt_grad(g: Data | None) -> str:
     return "None" if g is None else _fmt(g)
-
