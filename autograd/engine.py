@@ -493,6 +493,8 @@ _new_value = object.__new__
 
 def _as_data(x: object) -> Data:
     """Validate what a Value may hold: a real number (stored as float) or a 1-D batch."""
+    if x.__class__ is float:  # the common case first: a constant operand like 2.0
+        return x
     if isinstance(x, float):
         return float(x)  # also turns numpy float64 into a plain float
     if isinstance(x, bool | np.bool_):
