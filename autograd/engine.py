@@ -333,15 +333,23 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root]
+    # Bound once: looking a method up on every call costs more than the rest of the loop.
+    pop, push, push_all, mark, place = (
+        stack.pop,
+        stack.append,
+        stack.extend,
+        visited.add,
+        order.append,
+    )
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # the marker: the node under it has all its parents placed
-            order.append(stack.pop())
+            place(pop())
         elif node not in visited:
-            visited.add(node)
-            stack.append(node)
-            stack.append(None)
-            stack.extend(node.parents)  # already-visited ones are skipped when popped
+            mark(node)
+            push(node)
+            push(None)
+            push_all(node.parents)  # already-visited ones are skipped when popped
     return order
 
 
