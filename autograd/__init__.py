@@ -8,7 +8,8 @@
 0.005364
 """
 
-from autograd import functional
+# The library on top of the engine (they import autograd.engine themselves).
+from autograd import data, functional, losses, nn, optim
 from autograd.engine import (
     Value,
     detect_anomaly,
@@ -22,11 +23,15 @@ from autograd.engine import (
 
 __all__ = [
     "Value",
+    "data",
     "detect_anomaly",
     "functional",
+    "losses",
     "maximum",
     "minimum",
+    "nn",
     "no_grad",
+    "optim",
     "scope",
     "sum",
     "topological_order",

@@ -530,7 +530,7 @@ def _as_data(x: object) -> Data:
 def _operand(value: Value, other: Value | Number) -> Value:
     """The other operand of a binary op, as a Value (numbers become constant leaves)."""
     if not isinstance(other, Value):
-        return Value(other)
+        other = Value(other)  # a number, or an array: a batch of constants
     if other.data.__class__ is not float and value.data.__class__ is not float:
         _check_batches((value, other), "")  # numpy would broadcast a batch of 1 silently
     return other

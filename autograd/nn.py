@@ -1,0 +1,502 @@
+"""Neurons, layers and multi-layer perceptrons built from scalar Values.
+
+A ``Neuron`` holds one weight per input and a bias, and computes
+``act(w0·x0 + w1·x1 + ... + b)`` as one n-ary sum node followed by the activation. A
+``Layer`` is a list of neurons that read the same inputs; an ``MLP`` is a list of layers.
+Every module is a ``Module``: it finds its parameters by walking its attributes, so
+``named_parameters()`` gives stable names such as ``layers.0.neurons.1.w.0``, and it can
+save and load them as JSON.
+
+>>> model = MLP(2, [4, 1], seed=0)
+>>> y = model([1.0, -2.0])             # one sample: a sequence of numbers
+>>> y.backward()
+>>> len(model.parameters()), model.parameters()[0].label
+(17, 'L0.N0.w0')
+
+Inputs. A module reads ``nin`` inputs, given as any of:
+
+- a sequence of ``nin`` numbers or Values: one sample (a 1-D numpy array is such a sequence);
+- a sequence of ``nin`` 1-D numpy arrays, one column per feature, all the same length: a
+  batch, trained in one forward/backward pass at numpy speed;
+- a 2-D numpy array of shape (samples, nin), as PyTorch takes it: the same batch, by rows.
+
+Names in drawings. Parameters are labelled ``L0.N1.w0`` and ``L0.N1.b`` (layer 0, neuron
+1), and every node a neuron creates carries the scope ``"L0.N1"``, so the visualizer can
+draw one cluster per neuron, and per layer by the ``"L0"`` prefix. A standalone Neuron is
+called ``"N0"`` and a standalone Layer ``"L0"`` unless given a ``name``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd.engine import Value, scope
+
+Activation = Callable[[Value], Value]
+Seed = int | np.random.Generator | None
+
+
+def _linear(x: Value) -> Value:
+    return x
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,  # slope 0.01, as PyTorch
+    "elu": Value.elu,  # alpha 1.0, as PyTorch
+    "linear": _linear,
+}
+
+INITS = ("uniform", "xavier", "he")
+
+# The header of a saved file, so that loading some other JSON says what is wrong.
+FILE_FORMAT = "autograd-viz state_dict"
+FILE_VERSION = 1
+
+
+# --------------------------------------------------------------------- Module
+
+
+class Module:
+    """Base class of everything with parameters: call it to run ``forward``.
+
+    Parameters are found by walking the attributes in the order they were assigned:
+    a Value attribute is a parameter, a Module attribute is searched recursively, and a
+    list or tuple is searched item by item (its index becomes part of the name).
+    Attributes whose name starts with ``_`` are skipped.
+
+    >>> class Affine(Module):
+    ...     def __init__(self):
+    ...         self.w = Value(2.0)
+    ...         self.b = Value(1.0)
+    ...     def forward(self, x):
+    ...         return self.w * x + self.b
+    >>> f = Affine()
+    >>> f(3.0).data, [name for name, _ in f.named_parameters()]
+    (7.0, ['w', 'b'])
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Compute the module's output from its inputs; each module defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield ``(dotted name, parameter)`` pairs in a stable order; a shared one once.
+
+        >>> [name for name, _ in Neuron(2).named_parameters()]
+        ['w.0', 'w.1', 'b']
+        """
+        seen: set[Value] = set()
+        for name, parameter in _walk(self, ""):
+            if parameter not in seen:
+                seen.add(parameter)
+                yield name, parameter
+
+    def parameters(self) -> list[Value]:
+        """All parameters, in the order of ``named_parameters()``.
+
+        >>> len(Layer(3, 2).parameters())      # 2 neurons × (3 weights + 1 bias)
+        8
+        """
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (set it to None, as PyTorch does by default).
+
+        >>> n = Neuron(1); n([2.0]).backward(); n.zero_grad()
+        >>> n.b.grad is None
+        True
+        """
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameters' data by name: a plain dict, ready for JSON.
+
+        >>> Neuron(1, seed=0).state_dict()["b"]
+        0.0
+        """
+        return {name: parameter.data for name, parameter in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from ``state`` (strict: names must match exactly).
+
+        Raises ValueError naming the problem (missing or unexpected names, a value that
+        is not a finite number) and changes nothing unless everything is valid.
+
+        >>> a, b = Neuron(2, seed=0), Neuron(2, seed=1)
+        >>> b.load_state_dict(a.state_dict())
+        >>> b.state_dict() == a.state_dict()
+        True
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"state must be a mapping of names to numbers, not {type(state).__name__}"
+            )
+        own = dict(self.named_parameters())
+        missing = [name for name in own if name not in state]
+        unexpected = [name for name in state if name not in own]
+        if missing or unexpected:
+            problems = []
+            if missing:
+                problems.append(f"missing {_names(missing)}")
+            if unexpected:
+                problems.append(f"unexpected {_names(unexpected)}")
+            raise ValueError(f"state does not match {type(self).__name__}: {'; '.join(problems)}")
+        numbers = {name: _finite_number(name, state[name]) for name in own}
+        for name, parameter in own.items():  # only after every value passed its checks
+            parameter.data = numbers[name]
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the parameters to ``path`` as JSON, atomically.
+
+        The file is written to a temporary file in the same directory, which then
+        replaces ``path`` in one step: a failed or interrupted save leaves any old file
+        as it was. Floats are written with all their digits, so loading is exact.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> model = MLP(2, [3, 1], seed=0); model.save(path)
+        >>> copy = MLP(2, [3, 1], seed=1); copy.load(path)
+        >>> copy.state_dict() == model.state_dict()
+        True
+        """
+        parameters = {}
+        for name, value in self.state_dict().items():
+            if not (isinstance(value, float) and math.isfinite(value)):
+                raise ValueError(f"cannot save parameter {name!r}: its value is {value!r}")
+            parameters[name] = value
+        payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "parameters": parameters}
+        _write_json_atomically(Path(path), payload)
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Set the parameters from a file written by ``save`` (JSON; never pickle).
+
+        A file that is not JSON, not a saved model, of another architecture (names that
+        do not match) or holding non-numbers raises ValueError naming the file and the
+        problem; the model is then left unchanged.
+        """
+        path = Path(path)
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise ValueError(f"{path} is not a JSON text file") from None
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise ValueError(f"{path} is not valid JSON: {error}") from None
+        if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
+            raise ValueError(
+                f'{path} is not a saved model (expected a JSON object with "format": '
+                f'"{FILE_FORMAT}")'
+            )
+        if payload.get("version") != FILE_VERSION:
+            raise ValueError(
+                f"{path} has format version {payload.get('version')!r}; "
+                f"this version of autograd-viz reads version {FILE_VERSION}"
+            )
+        parameters = payload.get("parameters")
+        if not isinstance(parameters, dict):
+            raise ValueError(f'{path}: "parameters" must be a JSON object of names to numbers')
+        try:
+            self.load_state_dict(parameters)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
+
+
+# --------------------------------------------------------------------- modules
+
+
+class Neuron(Module):
+    """``act(w·x + b)``: one weight per input, a bias, and an activation chosen by name.
+
+    Args:
+        nin: number of inputs.
+        activation: one of ``relu``, ``tanh``, ``sigmoid``, ``leaky_relu``, ``elu``, ``linear``.
+        init: weight initialisation: ``uniform`` (U(-1, 1), micrograd's), ``xavier``
+            (Glorot uniform, U(±√(6/(nin+fan_out)))) or ``he`` (Kaiming uniform for ReLU,
+            U(±√(6/nin))). The bias starts at 0.
+        seed: an int, a numpy Generator (shared with other modules) or None (fresh entropy).
+        name: prefix of the parameter labels and the scope of the nodes the neuron creates.
+        fan_out: outputs of the layer the neuron belongs to; only ``xavier`` uses it.
+
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> n.w[0].label, n.b.label
+    ('N0.w0', 'N0.b')
+    >>> out = n([0.5, -1.0])
+    >>> out.op, out.scope
+    ('tanh', 'N0')
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        init: str = "uniform",
+        seed: Seed = None,
+        name: str = "N0",
+        fan_out: int = 1,
+    ) -> None:
+        _check_count("nin", nin)
+        _check_count("fan_out", fan_out)
+        self._activate = _activation(activation)
+        weights = _initial_weights(init, nin, fan_out, np.random.default_rng(seed))
+        self.nin = nin
+        self.activation = activation
+        self.name = name
+        with scope(name):  # parameters sit in their neuron's cluster in drawings
+            self.w = [Value(float(w), label=f"{name}.w{i}") for i, w in enumerate(weights)]
+            self.b = Value(0.0, label=f"{name}.b")
+
+    def forward(self, x: object) -> Value:
+        """The neuron's output for one sample or a batch (see the module docstring)."""
+        return self._forward(_as_inputs(x, self.nin))
+
+    def _forward(self, inputs: list[Value]) -> Value:  # inputs already checked
+        with scope(self.name):
+            products = [w * x for w, x in zip(self.w, inputs, strict=True)]
+            return self._activate(autograd.sum([*products, self.b]))  # one n-ary sum node
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r}, name={self.name!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values.
+
+    The neurons are named ``{name}.N0``, ``{name}.N1``, ... Other arguments as ``Neuron``.
+
+    >>> layer = Layer(3, 2, activation="tanh", seed=0, name="L1")
+    >>> outs = layer([1.0, 2.0, 3.0])
+    >>> len(outs), outs[1].scope, layer.neurons[1].b.label
+    (2, 'L1.N1', 'L1.N1.b')
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        init: str = "uniform",
+        seed: Seed = None,
+        name: str = "L0",
+    ) -> None:
+        _check_count("nin", nin)
+        _check_count("nout", nout)
+        rng = np.random.default_rng(seed)  # one stream for all neurons: reproducible
+        self.nin = nin
+        self.nout = nout
+        self.activation = activation
+        self.name = name
+        self.neurons = [
+            Neuron(nin, activation, init, rng, name=f"{name}.N{j}", fan_out=nout)
+            for j in range(nout)
+        ]
+
+    def forward(self, x: object) -> list[Value]:
+        """The outputs of every neuron, in order."""
+        return self._forward(_as_inputs(x, self.nin))
+
+    def _forward(self, inputs: list[Value]) -> list[Value]:
+        return [neuron._forward(inputs) for neuron in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}, name={self.name!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers ``L0``, ``L1``, ... of the given sizes.
+
+    Hidden layers use ``activation``, the last layer ``last_activation`` (linear by
+    default: raw scores, for a loss that expects logits). ``init`` is as for ``Neuron``,
+    and one generator made from ``seed`` draws every layer, so a seed fixes the network.
+    As in micrograd, calling the model returns a single Value when the last layer has one
+    neuron, else a list.
+
+    >>> model = MLP(3, [4, 4, 2], activation="tanh", init="xavier", seed=0)
+    >>> [layer.name for layer in model.layers], len(model([1.0, 0.0, -1.0]))
+    (['L0', 'L1', 'L2'], 2)
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        last_activation: str = "linear",
+        init: str = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        _check_count("nin", nin)
+        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for i, size in enumerate(nouts):
+            _check_count(f"nouts[{i}]", size)
+        _activation(activation)  # check names now, not after building half the layers
+        _activation(last_activation)
+        rng = np.random.default_rng(seed)
+        sizes = [nin, *nouts]
+        self.nin = nin
+        self.nouts = list(nouts)
+        self.activation = activation
+        self.last_activation = last_activation
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation if i < len(nouts) - 1 else last_activation,
+                init,
+                rng,
+                name=f"L{i}",
+            )
+            for i in range(len(nouts))
+        ]
+
+    def forward(self, x: object) -> Value | list[Value]:
+        """The network's output: one Value if the last layer has one neuron, else a list."""
+        values = _as_inputs(x, self.nin)
+        for layer in self.layers:
+            values = layer._forward(values)
+        return values[0] if len(values) == 1 else values
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"last_activation={self.last_activation!r})"
+        )
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _walk(node: Module | list | tuple, prefix: str) -> Iterator[tuple[str, Value]]:
+    """Parameters reachable from a Module's attributes, with their dotted names."""
+    if isinstance(node, Module):
+        children = ((name, child) for name, child in vars(node).items() if name[0] != "_")
+    else:
+        children = enumerate(node)
+    for key, child in children:
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(child, Value):  # handled here, not by recursion: models walk it often
+            yield name, child
+        elif isinstance(child, Module | list | tuple):
+            yield from _walk(child, name)
+
+
+def _as_inputs(x: object, nin: int) -> list[Value]:
+    """Check a module's input (see the module docstring) and return one Value per feature."""
+    if isinstance(x, np.ndarray) and x.ndim == 2:  # (samples, features), as PyTorch
+        if x.shape[1] != nin:
+            raise ValueError(
+                f"expected {nin} inputs per sample, got a batch of shape {x.shape} "
+                f"({x.shape[1]} features)"
+            )
+        return [Value(column, label=f"x{i}") for i, column in enumerate(x.T)]
+    if isinstance(x, np.ndarray) and x.ndim != 1:
+        raise ValueError(
+            f"expected {nin} inputs as a 1-D array (one sample) or a 2-D array "
+            f"(samples, features), got an array of shape {x.shape}"
+        )
+    if isinstance(x, Value | str | bytes) or not isinstance(x, Sequence | np.ndarray):
+        raise TypeError(
+            f"expected a sequence of {nin} inputs, got {type(x).__name__}; "
+            f"for a single input write [x]"
+        )
+    if len(x) != nin:
+        raise ValueError(f"expected {nin} inputs, got {len(x)}")
+    values = [_as_input(item, i) for i, item in enumerate(x)]
+    sizes = sorted({v.batch_size for v in values if v.batch_size is not None})
+    if len(sizes) > 1:
+        raise ValueError(f"input columns must have the same number of samples, got sizes {sizes}")
+    return values
+
+
+def _as_input(item: object, index: int) -> Value:
+    if isinstance(item, Value):
+        return item
+    if isinstance(item, bool | np.bool_) or not isinstance(
+        item, int | float | np.number | np.ndarray
+    ):
+        raise TypeError(
+            f"input {index} must be a number, a Value or a 1-D numpy array, "
+            f"not {type(item).__name__}"
+        )
+    return Value(item, label=f"x{index}")
+
+
+def _activation(name: str) -> Activation:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def _initial_weights(init: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+    """``fan_in`` weights drawn uniformly from ±bound, the bound set by the scheme."""
+    if init == "uniform":
+        bound = 1.0  # micrograd: random.uniform(-1, 1)
+    elif init == "xavier":
+        bound = math.sqrt(6.0 / (fan_in + fan_out))  # keeps the variance of activations and grads
+    elif init == "he":
+        bound = math.sqrt(6.0 / fan_in)  # variance 2/fan_in: ReLU zeroes half of the inputs
+    else:
+        raise ValueError(f"unknown init {init!r}; valid names: {', '.join(INITS)}")
+    return rng.uniform(-bound, bound, size=fan_in)
+
+
+def _check_count(what: str, n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"{what} must be a positive integer, got {n!r}")
+
+
+def _finite_number(name: str, value: object) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"parameter {name!r} must be finite, got {number!r}")
+    return number
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"{len(names)} name{'s' if len(names) != 1 else ''} ({shown}{more})"
+
+
+def _write_json_atomically(path: Path, payload: object) -> None:
+    """Write JSON to a temporary file beside ``path``, then rename it over ``path``.
+
+    ``os.replace`` is atomic on POSIX and Windows, so readers see the old file or the
+    new one, never half of one; on any failure the temporary file is removed.
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot save to {path}: directory {directory} does not exist")
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(payload, file, indent=2)
+            file.write("\n")
+            file.flush()
+            os.fsync(file.fileno())  # on disk before the rename makes it visible
+        # mkstemp makes the file private (0600); give it the old file's mode, or 0644.
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(temporary, path)
+    except BaseException:  # also KeyboardInterrupt: never leave the temporary file behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
