@@ -242,11 +242,12 @@ def test_steps_option_writes_the_html_player(tmp_path, capsys):
 
 
 @needs_dot
-def test_demo_writes_the_three_pictures(tmp_path, capsys):
+def test_demo_prints_gradients_writes_pictures_and_trains(tmp_path, capsys):
     out_dir = tmp_path / "out"
-    assert main(["demo", "--out", str(out_dir)]) == 0
+    assert main(["demo", "--out", str(out_dir), "--epochs", "2"]) == 0
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "mlp.svg",
+        "moons_mlp.json",
         "neuron.svg",
         "neuron_steps.html",
     ]
@@ -256,4 +257,12 @@ def test_demo_writes_the_three_pictures(tmp_path, capsys):
     for cluster in ("L0", "L0.N0", "L0.N1", "L0.N2", "L1", "L1.N0"):  # layers and neurons
         assert cluster in mlp
     assert (out_dir / "neuron_steps.html").read_text().count("<svg") == 10
-    assert capsys.readouterr().out.count("wrote ") == 3
+    printed = capsys.readouterr().out
+    assert "grad ∂o/∂w1 = +1.0000" in printed and "grad ∂o/∂x1 = -1.5000" in printed
+    assert printed.count("wrote ") == 4
+    assert "accuracy: train" in printed
+
+
+def test_demo_rejects_a_bad_epoch_count(capsys):
+    assert main(["demo", "--epochs", "0"]) == 2
+    assert "--epochs must be at least 1" in capsys.readouterr().err

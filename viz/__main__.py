@@ -1,4 +1,4 @@
-r"""Command line: draw the graph of a formula after backward(), or write the demo images.
+r"""Command line: draw the graph of a formula after backward(), or run the demo.
 
     python -m viz "tanh(x1*w1 + x2*w2 + b)" --at x1=2 x2=0 w1=-3 w2=1 \\
         b=6.8813735870195432 -o neuron.svg
@@ -153,58 +153,17 @@ def _number(value: Value) -> str:
 def _demo_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m viz demo",
-        description="Write the demo images: a neuron, its backward step-through, a small MLP.",
+        description="The main job: a neuron's gradients, its pictures, a trained MLP.",
     )
     parser.add_argument("--out", default="out", help="directory to write into (default: out)")
+    parser.add_argument("--epochs", type=int, default=40, help="training epochs (default: 40)")
     args = parser.parse_args(argv)
-    for path in write_graph_demo(Path(args.out)):
-        print(f"wrote {path}")
+    if args.epochs < 1:
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
+    from viz.demo import run_demo  # the formula command does not need the nn library
+
+    run_demo(Path(args.out), epochs=args.epochs)
     return EXIT_OK
-
-
-def write_graph_demo(out_dir: Path) -> list[Path]:
-    """Write neuron.svg, neuron_steps.html and mlp.svg into ``out_dir``; return the paths.
-
-    The neuron is the classic tanh(x1·w1 + x2·w2 + b) with b chosen so that the output is
-    1/√2 and the gradients are round numbers; the MLP is ``MLP(2, [3, 1])`` on one sample,
-    with the squared error as loss, drawn with one cluster per neuron.
-    """
-    from autograd.nn import MLP  # imported here: the formula command does not need it
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    neuron = _classic_neuron()
-    neuron.backward()
-    written = [
-        viz.render(neuron, out_dir / "neuron.svg"),
-        viz.save_steps_html(neuron, out_dir / "neuron_steps.html"),
-    ]
-
-    model = MLP(2, [3, 1], activation="tanh", seed=0)
-    prediction = model([2.0, -1.0])
-    prediction.label = "y"
-    loss = (prediction - 1.0) ** 2
-    loss.label = "loss = (y - 1)²"
-    loss.backward()
-    written.append(viz.render(loss, out_dir / "mlp.svg", color_by_grad=True))
-    return written
-
-
-def _classic_neuron() -> Value:
-    """tanh(x1·w1 + x2·w2 + b), every node labelled, as in the lecture."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1·w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2·w2"
-    x1w1_x2w2 = x1w1 + x2w2
-    x1w1_x2w2.label = "x1·w1 + x2·w2"
-    n = x1w1_x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
 
 
 if __name__ == "__main__":
