@@ -1,0 +1,53 @@
+"""The README's tour runs as shown, prints what the README says, and its image is current."""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz dot program")
+def test_the_tour_prints_what_the_readme_shows(tmp_path):
+    tour, expected_output = fenced_blocks("python")[0], fenced_blocks("text")[0]
+    (tmp_path / "docs").mkdir()
+    printed = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(tour, "README tour", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert printed.getvalue() == expected_output
+    # the committed picture shows what the tour draws (texts compared: layout and the
+    # Graphviz version may differ from machine to machine)
+    drawn, committed = (tmp_path / "docs/neuron.svg"), (ROOT / "docs/neuron.svg")
+    assert svg_texts(drawn) == svg_texts(committed)
+    assert "grad -1.5" in svg_texts(committed)
+
+
+def svg_texts(path: Path) -> list[str]:
+    return sorted(re.findall(r">([^<>]+)</text>", path.read_text(encoding="utf-8")))
+
+
+def test_the_training_example_runs_and_learns():
+    example = fenced_blocks("python")[1]
+    namespace: dict = {}
+    exec(compile(example, "README training example", "exec"), namespace)
+    model, X, y = namespace["model"], namespace["X"], namespace["y"]
+    from autograd import no_grad
+
+    with no_grad():
+        scores = model(X).data
+    assert ((scores > 0) == (y == 1)).mean() >= 0.95
