@@ -40,8 +40,8 @@ notebooks: $(DEV_STAMP) dot
 	$(VENV)/bin/jupyter notebook notebooks/
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check autograd viz tests bench
-	$(VENV)/bin/ruff format --check autograd viz tests bench
+	$(VENV)/bin/ruff check autograd viz tests bench notebooks
+	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

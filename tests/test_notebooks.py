@@ -1,0 +1,55 @@
+"""The notebooks run top to bottom in a fresh kernel, and the committed ones are up to date.
+
+Each notebook asserts its own claims (a gradient equals its numerical estimate, the loss
+goes down, ...), so executing it is a test of the engine, the nn library, the visualizer
+and the notebook together: any error or failed assert in any cell fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+# A hung cell fails the test instead of hanging the suite. How long each notebook takes is
+# measured and reported (notebooks/README.md), not asserted: this is a test, not a benchmark.
+CELL_TIMEOUT_SECONDS = 120
+
+
+def _build_module():
+    """notebooks/build.py, imported by path (notebooks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("notebook_build", NOTEBOOKS / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_lecture_topic_has_its_notebook():
+    assert [path.stem[:2] for path in PATHS] == [f"{n:02d}" for n in range(1, 9)]
+
+
+def test_committed_notebooks_are_built_and_executed_from_their_sources():
+    build = _build_module()
+    sources = sorted(build.SOURCES.glob("[0-9][0-9]_*.py"))
+    assert [s.stem for s in sources] == [p.stem for p in PATHS]
+    problems = [problem for problem in map(build.stale, sources) if problem]
+    assert not problems, "; ".join(problems) + " (run: python notebooks/build.py)"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
+def test_notebook_runs_in_a_fresh_kernel(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT_SECONDS,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},  # cwd of the kernel
+    )
+    client.execute()  # raises CellExecutionError with the failing cell and its traceback
