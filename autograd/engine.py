@@ -369,10 +369,20 @@ def _chain_rule_general(order: list[Value], check_finite: bool) -> None:
         if check_finite:
             _check_backward(node, upstream)
         for parent, local in zip(node.parents, node.local_grads):
-            share = local * upstream
-            if share.__class__ is not float and parent.data.__class__ is float:
-                share = float(share.sum())  # a weight shared by every sample of the batch
+            if parent.data.__class__ is float and upstream.__class__ is not float:
+                share = _summed_over_batch(local, upstream)  # a weight every sample used
+            elif local.__class__ is float and local == 1.0:
+                share = upstream  # (+, sum): skip multiplying a whole batch by one
+            else:
+                share = local * upstream
             parent.grad += share
+
+
+def _summed_over_batch(local: Data, upstream: np.ndarray) -> float:
+    """Σ over the samples of local · upstream, in one numpy call."""
+    if local.__class__ is float:
+        return local * float(upstream.sum())
+    return float(np.dot(local, upstream))
 
 
 def sum(values: Iterable[Value | Number]) -> Value:
