@@ -59,6 +59,10 @@ class Value:
 
     __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents", "scope")
 
+    # `array * value`: numpy would loop over the array itself and build an array of Values;
+    # this makes it hand the op to Value.__rmul__ and friends, which treat it as a batch.
+    __array_ufunc__ = None
+
     def __init__(self, data: Number | np.ndarray, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, not {type(label).__name__}")
@@ -363,19 +367,21 @@ def _chain_rule(order: list[Value]) -> None:
 
 
 def _chain_rule_general(order: list[Value], check_finite: bool) -> None:
-    """The same sweep for graphs that may hold batches, optionally checking for inf/nan."""
-    for node in reversed(order):
-        upstream = node.grad
-        if check_finite:
-            _check_backward(node, upstream)
-        for parent, local in zip(node.parents, node.local_grads):
-            if parent.data.__class__ is float and upstream.__class__ is not float:
-                share = _summed_over_batch(local, upstream)  # a weight every sample used
-            elif local.__class__ is float and local == 1.0:
-                share = upstream  # (+, sum): skip multiplying a whole batch by one
-            else:
-                share = local * upstream
-            parent.grad += share
+    """The same sweep for graphs that may hold batches, optionally checking for inf/nan.
+    IEEE results (inf · 0 = nan) come without numpy's warnings, as in the forward pass."""
+    with np.errstate(all="ignore"):
+        for node in reversed(order):
+            upstream = node.grad
+            if check_finite:
+                _check_backward(node, upstream)
+            for parent, local in zip(node.parents, node.local_grads):
+                if parent.data.__class__ is float and upstream.__class__ is not float:
+                    share = _summed_over_batch(local, upstream)  # a weight every sample used
+                elif local.__class__ is float and local == 1.0:
+                    share = upstream  # (+, sum): skip multiplying a whole batch by one
+                else:
+                    share = local * upstream
+                parent.grad += share
 
 
 def _summed_over_batch(local: Data, upstream: np.ndarray) -> float:

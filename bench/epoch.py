@@ -1,0 +1,228 @@
+"""Case D: one training epoch of micrograd's demo, in each library and on each path.
+
+The demo (micrograd's ``demo.ipynb``): an MLP 2-16-16-1 (ReLU, linear output) on two-moons
+points labelled ±1, the SVM hinge loss ``mean(relu(1 - y·score))`` plus L2 regularisation
+``1e-4 · Σ p²``, full batch. An epoch is forward, zero_grad, backward and one SGD step.
+
+Paths: "scalar" runs the model once per sample (our nn.MLP on floats, micrograd's nn.MLP,
+PyTorch on 0-d float64 tensors); "batched" runs it once on the whole batch (our nn.MLP
+on the (200, 2) array, so every node holds all samples; PyTorch ``nn.Linear`` layers in
+float64). Ours uses ``losses.hinge``, ``losses.l2`` and ``optim.SGD``; micrograd runs the
+demo's own code. Every library starts from the same points and the same weights, so the
+first epoch's loss must agree.
+
+>>> run_epoch = epoch_runner("ours", "batched", points=20)
+>>> loss = run_epoch()
+>>> loss > 0
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+SIZES = (2, 16, 16, 1)
+ALPHA = 1e-4  # L2 strength, as in the demo
+LEARNING_RATE = 0.05  # constant, so any number of timed epochs stays a sane descent
+SEED = 0
+
+Weights = list[tuple[np.ndarray, np.ndarray]]  # per layer: W (nout, nin), b (nout,)
+
+
+def epoch_runner(library: str, path: str, points: int = 200) -> Callable[[], float]:
+    """A function that runs one epoch and returns its loss (before the SGD step).
+
+    >>> epoch_runner("micrograd", "batched", 20)
+    Traceback (most recent call last):
+    ValueError: micrograd has no batched path
+    """
+    builders = {
+        ("ours", "scalar"): _ours_scalar,
+        ("ours", "batched"): _ours_batched,
+        ("micrograd", "scalar"): _micrograd_scalar,
+        ("torch", "scalar"): _torch_scalar,
+        ("torch", "batched"): _torch_batched,
+    }
+    if (library, path) not in builders:
+        raise ValueError(f"{library} has no {path} path")
+    inputs, labels = moons(points)
+    return builders[library, path](inputs, labels, initial_weights())
+
+
+def moons(points: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Two-moons inputs (points, 2) with noise 0.1 and labels ±1 (synthetic, seeded).
+
+    >>> inputs, labels = moons(6)
+    >>> inputs.shape, sorted(set(labels.tolist()))
+    ((6, 2), [-1.0, 1.0])
+    """
+    from autograd.data import make_moons
+
+    inputs, labels01 = make_moons(points, noise=0.1, seed=seed)
+    return inputs, 2.0 * labels01 - 1.0  # the hinge loss wants -1 and +1
+
+
+def initial_weights(seed: int = SEED) -> Weights:
+    """Weights uniform in [-1, 1] and zero biases, as micrograd's Neuron draws them.
+
+    >>> [w.shape for w, b in initial_weights()]
+    [(16, 2), (16, 16), (1, 16)]
+    """
+    rng = np.random.default_rng(seed)
+    return [
+        (rng.uniform(-1.0, 1.0, size=(nout, nin)), np.zeros(nout))
+        for nin, nout in itertools.pairwise(SIZES)
+    ]
+
+
+# --------------------------------------------------------------------- this engine
+
+
+def _ours_model(weights: Weights) -> Any:
+    """Our nn.MLP 2-16-16-1 (ReLU hidden layers, linear output) holding ``weights``."""
+    from autograd import nn
+
+    model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="relu", seed=SEED)
+    for layer, (w, b) in zip(model.layers, weights, strict=True):
+        for neuron, row, bias in zip(layer.neurons, w.tolist(), b.tolist(), strict=True):
+            for p, v in zip(neuron.w, row, strict=True):
+                p.data = v
+            neuron.b.data = bias
+    return model
+
+
+def _ours_epoch(inputs: Any, labels: Any, weights: Weights) -> Callable[[], float]:
+    """One epoch with our nn, losses and optim: the model takes one sample (a list of
+    floats) or the whole batch (the 2-D array) alike, so both paths share this code."""
+    from autograd import losses, optim
+
+    model = _ours_model(weights)
+    optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    batched = isinstance(inputs, np.ndarray)
+
+    def epoch() -> float:
+        scores = model(inputs) if batched else [model(row) for row in inputs]
+        total = losses.hinge(scores, labels) + ALPHA * losses.l2(model)
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        return total.data
+
+    return epoch
+
+
+def _ours_scalar(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    return _ours_epoch(inputs.tolist(), labels.tolist(), weights)
+
+
+def _ours_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    return _ours_epoch(inputs, labels, weights)
+
+
+# --------------------------------------------------------------------- micrograd
+
+
+def _micrograd_scalar(
+    inputs: np.ndarray, labels: np.ndarray, weights: Weights
+) -> Callable[[], float]:
+    from micrograd.engine import Value
+    from micrograd.nn import MLP
+
+    model = MLP(SIZES[0], list(SIZES[1:]))
+    for layer, (w, b) in zip(model.layers, weights):
+        for neuron, row, bias in zip(layer.neurons, w.tolist(), b.tolist()):
+            for p, v in zip(neuron.w, row):
+                p.data = v
+            neuron.b.data = bias
+    params = model.parameters()
+    rows, targets = inputs.tolist(), labels.tolist()
+
+    def epoch() -> float:  # the demo's loss() and training step, line for line
+        xs = [list(map(Value, row)) for row in rows]
+        scores = list(map(model, xs))
+        losses = [(1 + -t * s).relu() for t, s in zip(targets, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in params)
+        total = data_loss + reg_loss
+        model.zero_grad()
+        total.backward()
+        for p in params:
+            p.data -= LEARNING_RATE * p.grad
+        return total.data
+
+    return epoch
+
+
+# --------------------------------------------------------------------- PyTorch
+
+
+def _parameters(layers: list[tuple[list[list[Any]], list[Any]]]) -> list[Any]:
+    """Every weight and bias of list-based layers: per layer, weight rows and biases."""
+    return [p for rows, biases in layers for p in [*(w for row in rows for w in row), *biases]]
+
+
+def _torch_scalar(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    import torch
+
+    def parameter(v: float) -> Any:
+        return torch.tensor(v, dtype=torch.float64, requires_grad=True)
+
+    layers = [
+        ([[parameter(v) for v in row] for row in w.tolist()], [parameter(v) for v in b.tolist()])
+        for w, b in weights
+    ]
+    params = _parameters(layers)
+    optimizer = torch.optim.SGD(params, lr=LEARNING_RATE)
+    rows, targets = inputs.tolist(), labels.tolist()
+    last = len(layers) - 1
+
+    def forward(x: list[Any]) -> Any:  # micrograd's Neuron: sum(w·x, start=b), then ReLU
+        for k, (rows_, biases) in enumerate(layers):
+            x = [sum((w * xi for w, xi in zip(row, x)), b) for row, b in zip(rows_, biases)]
+            if k != last:
+                x = [v.relu() for v in x]
+        return x[0]
+
+    def epoch() -> float:
+        scores = [forward(row) for row in rows]
+        losses = [(1 - t * s).relu() for t, s in zip(targets, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        total = data_loss + ALPHA * sum(p * p for p in params)
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        return total.item()
+
+    return epoch
+
+
+def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    import torch
+
+    linears = [torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64) for w, _ in weights]
+    with torch.no_grad():
+        for linear, (w, b) in zip(linears, weights):
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+    layers: list[torch.nn.Module] = []
+    for linear in linears:
+        layers += [linear, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])  # the output layer is linear
+    params = list(model.parameters())
+    optimizer = torch.optim.SGD(params, lr=LEARNING_RATE)
+    x, targets = torch.from_numpy(inputs), torch.from_numpy(labels)
+
+    def epoch() -> float:
+        scores = model(x).squeeze(1)
+        data_loss = torch.relu(1 - targets * scores).mean()
+        total = data_loss + ALPHA * sum((p * p).sum() for p in params)
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        return total.item()
+
+    return epoch
