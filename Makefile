@@ -3,9 +3,9 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# One stamp per set of extras, redone when pyproject.toml changes.
+# Installed extras (dev = everything the tests, notebooks and bench use); redone when
+# pyproject.toml changes.
 DEV_STAMP   := $(VENV)/.installed-dev
-BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: demo test bench notebooks lint dot clean
 
@@ -15,10 +15,6 @@ $(PY):
 
 $(DEV_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
-
-$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 dot:
@@ -33,7 +29,8 @@ test: $(DEV_STAMP) dot
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
-bench: $(BENCH_STAMP)
+# PyTorch is measured too when it is installed in .venv; it is never a dependency.
+bench: $(DEV_STAMP)
 	$(PY) -m bench
 
 notebooks: $(DEV_STAMP) dot
