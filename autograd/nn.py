@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ import numpy as np
 
 import autograd
 from autograd.engine import Value, scope
+from autograd.files import atomic_file
 
 Activation = Callable[[Value], Value]
 Seed = int | np.random.Generator | None
@@ -181,7 +181,9 @@ class Module:
                 raise ValueError(f"cannot save parameter {name!r}: its value is {value!r}")
             parameters[name] = value
         payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "parameters": parameters}
-        _write_json_atomically(Path(path), payload)
+        with atomic_file(path, "w") as file:
+            json.dump(payload, file, indent=2)
+            file.write("\n")
 
     def load(self, path: str | os.PathLike) -> None:
         """Set the parameters from a file written by ``save`` (JSON; never pickle).
@@ -476,27 +478,3 @@ def _names(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:limit])
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return f"{len(names)} name{'s' if len(names) != 1 else ''} ({shown}{more})"
-
-
-def _write_json_atomically(path: Path, payload: object) -> None:
-    """Write JSON to a temporary file beside ``path``, then rename it over ``path``.
-
-    ``os.replace`` is atomic on POSIX and Windows, so readers see the old file or the
-    new one, never half of one; on any failure the temporary file is removed.
-    """
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: directory {directory} does not exist")
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(payload, file, indent=2)
-            file.write("\n")
-            file.flush()
-            os.fsync(file.fileno())  # on disk before the rename makes it visible
-        # mkstemp makes the file private (0600); give it the old file's mode, or 0644.
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temporary, path)
-    except BaseException:  # also KeyboardInterrupt: never leave the temporary file behind
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -19,6 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from autograd.files import atomic_file
 from bench import libraries
 from bench.report import (
     NOT_INSTALLED,
@@ -31,7 +32,6 @@ from bench.report import (
     machine_description,
     render,
     versions,
-    write_atomic,
 )
 
 FULL_SIZES = {"A": 100_000, "B": 1_000_000, "C": 1_000_000, "D": 200}
@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     if output is None:
         print("quick run: bench/RESULTS.md left alone (--output PATH writes one)", file=sys.stderr)
     else:
-        write_atomic(output, table)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(output, "w") as file:
+            file.write(table)
         print(f"wrote {output}", file=sys.stderr)
     ours_failed = any(run.error for (_, lib), rs in runs.items() if lib == "ours" for run in rs)
     return 1 if problems or ours_failed else 0

@@ -14,10 +14,8 @@ import math
 import os
 import platform
 import statistics
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bench.libraries import NAMES
@@ -386,22 +384,3 @@ def versions(installed: Callable[[str], str | None]) -> dict[str, str | None]:
     for name in NAMES:
         found["autograd-viz" if name == "ours" else name] = installed(name)
     return found
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and os.replace.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "RESULTS.md"
-    >>> write_atomic(target, "hello\\n"); target.read_text()
-    'hello\\n'
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

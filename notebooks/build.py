@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
+
+from autograd.files import atomic_file
 
 NOTEBOOKS = Path(__file__).resolve().parent
 SOURCES = NOTEBOOKS / "src"
@@ -146,16 +146,9 @@ def freeze_progress_bars(notebook: NotebookNode) -> None:
 
 
 def write_atomically(notebook: NotebookNode, path: Path) -> None:
-    """Write ``notebook`` to ``path`` through a temporary file in the same folder."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            nbformat.write(notebook, file)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a notebook is for everyone
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    """Write ``notebook`` to ``path`` atomically (see ``autograd.files.atomic_file``)."""
+    with atomic_file(path, "w") as file:
+        nbformat.write(notebook, file)
 
 
 def cell_sources(notebook: NotebookNode) -> list[tuple[str, str]]:

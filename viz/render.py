@@ -14,13 +14,13 @@ import os
 import platform
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import graphviz
 
 from autograd import Value
+from autograd.files import atomic_file, require_directory
 from viz.dot import draw
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -65,10 +65,7 @@ def render(root_or_digraph: Value | graphviz.Digraph, path: str | os.PathLike, *
             f"render() needs an autograd Value or a graphviz.Digraph, "
             f"got {type(root_or_digraph).__name__}"
         )
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
-        )
+    require_directory(path)  # before running dot, not after
     write_atomically(path, pipe(digraph, image_format))
     return path
 
@@ -147,19 +144,6 @@ def install_command(
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it is to set it, then put it back
-    os.umask(mask)
-    return mask
+    """Write ``content`` to ``path`` atomically (see ``autograd.files.atomic_file``)."""
+    with atomic_file(path, "wb") as file:
+        file.write(content)

@@ -36,6 +36,7 @@ import graphviz
 import numpy as np
 
 from autograd import Value, topological_order
+from autograd.files import require_directory
 from viz.dot import (
     Scene,
     build_scene,
@@ -239,11 +240,7 @@ def _html_path(path: str | os.PathLike) -> Path:
         raise ValueError(
             f"the step-through is an HTML page: use a path ending in .html, not {str(path)!r}"
         )
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(path)!r}: the directory {str(path.parent)!r} does not exist"
-        )
-    return path
+    return require_directory(path)  # before the frames are rendered, not after
 
 
 # --------------------------------------------------------------------- the replay
