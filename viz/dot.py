@@ -33,6 +33,7 @@ import graphviz
 import numpy as np
 
 from autograd import Value, topological_order
+from autograd.engine import contribution
 
 EdgeLabels = Literal["local", "contribution"] | None
 
@@ -458,10 +459,10 @@ def edge_text(mode: str, local, upstream, parent_data) -> str:
     if upstream is None:
         return f"— × {format_data(local)}"
     with np.errstate(all="ignore"):
-        contribution = local * upstream
-    if isinstance(contribution, np.ndarray) and not isinstance(parent_data, np.ndarray):
-        return f"Σ over batch = {format_number(contribution.sum())}"
-    return f"{format_data(upstream)} × {format_data(local)} = {format_data(contribution)}"
+        share = contribution(local, upstream, parent_data)  # the number backward() adds
+    if isinstance(upstream, np.ndarray) and not isinstance(parent_data, np.ndarray):
+        return f"Σ over batch = {format_number(share)}"
+    return f"{format_data(upstream)} × {format_data(local)} = {format_data(share)}"
 
 
 # --------------------------------------------------------------------- colour

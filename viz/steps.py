@@ -36,6 +36,7 @@ import graphviz
 import numpy as np
 
 from autograd import Value, topological_order
+from autograd.engine import contribution
 from autograd.files import require_directory
 from viz.dot import (
     Scene,
@@ -267,13 +268,11 @@ def _replay(order: list[Value]) -> list[_Step]:
         changed, contributions = [], []
         for parent, local in zip(node.parents, node.local_grads, strict=True):
             with np.errstate(all="ignore"):  # IEEE results, as the engine gives them
-                contribution = local * upstream
-            if isinstance(contribution, np.ndarray) and not isinstance(parent.data, np.ndarray):
-                contribution = float(contribution.sum())  # a weight shared by the batch
+                share = contribution(local, upstream, parent.data)  # as backward() computes it
             p = index[parent]
-            grads[p] = grads[p] + contribution  # a new object: never writes into engine arrays
+            grads[p] = grads[p] + share  # a new object: never writes into engine arrays
             changed.append(p)
-            contributions.append(contribution)
+            contributions.append(share)
         steps.append(
             _Step(len(steps), i, upstream, tuple(grads), tuple(changed), tuple(contributions))
         )
@@ -290,14 +289,14 @@ def _caption(order: list[Value], step: _Step, total: int) -> str:
         final = format_data(step.grads[step.active])
         return prefix + f"{name} has no inputs, nothing to pass on: its gradient {final} is final."
     lines = []
-    for k, (p, contribution) in enumerate(zip(step.changed, step.contributions, strict=True)):
+    for k, (p, share) in enumerate(zip(step.changed, step.contributions, strict=True)):
         if k == MAX_LISTED_INPUTS:
             lines.append(f"and {len(step.changed) - k} more inputs")
             break
         local = format_data(node.local_grads[k])
         lines.append(
             f"{describe(order[p])} gets {format_data(step.upstream)} × {local}"
-            f" = {format_data(contribution)} (grad now {format_data(step.grads[p])})"
+            f" = {format_data(share)} (grad now {format_data(step.grads[p])})"
         )
     upstream = format_data(step.upstream)
     return prefix + f"{name} passes its grad {upstream} on: " + "; ".join(lines) + "."
