@@ -13,11 +13,14 @@ from autograd import data, functional, losses, nn, optim
 from autograd.engine import (
     Value,
     detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
     maximum,
     minimum,
     no_grad,
     scope,
-    sum,
+    sum_of,
     topological_order,
 )
 
@@ -25,7 +28,10 @@ __all__ = [
     "Value",
     "data",
     "detect_anomaly",
+    "enable_grad",
     "functional",
+    "grad",
+    "is_grad_enabled",
     "losses",
     "maximum",
     "minimum",
@@ -33,6 +39,6 @@ __all__ = [
     "no_grad",
     "optim",
     "scope",
-    "sum",
+    "sum_of",
     "topological_order",
 ]

@@ -22,10 +22,70 @@ _INF = math.inf
 _NAN = math.nan
 
 
-def _quiet() -> np.errstate:
-    """numpy warns on overflow or log(0); IEEE results need no warning. (A fresh errstate
-    each time: numpy 2 refuses to enter the same one twice.)"""
+def quiet() -> np.errstate:
+    """numpy warns on overflow, inf - inf or log(0); IEEE results need no warning. (A fresh
+    errstate each time: numpy 2 refuses to enter the same one twice.)"""
     return np.errstate(all="ignore")
+
+
+_quiet = quiet
+
+
+def same_sizes(a: Data, b: Data) -> None:
+    """Two batches must hold the same number of samples: numpy would broadcast a batch of
+    one against any other silently. ``same_sizes(1.0, np.ones(3))`` passes."""
+    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
+        sizes = sorted((len(a), len(b)))
+        raise ValueError(f"cannot combine batches of different sizes {sizes}")
+
+
+def add(a: Data, b: Data) -> Data:
+    """a + b. ``add(math.inf, -math.inf)`` is nan, for floats and batches alike."""
+    if a.__class__ is float and b.__class__ is float:
+        return a + b  # Python's float arithmetic never warns nor raises here
+    same_sizes(a, b)
+    with _quiet():
+        return np.add(a, b)
+
+
+def sub(a: Data, b: Data) -> Data:
+    """a - b. ``sub(3.0, 1.0) == 2.0``"""
+    if a.__class__ is float and b.__class__ is float:
+        return a - b
+    same_sizes(a, b)
+    with _quiet():
+        return np.subtract(a, b)
+
+
+def mul(a: Data, b: Data) -> Data:
+    """a · b. ``mul(math.inf, 0.0)`` is nan, for floats and batches alike."""
+    if a.__class__ is float and b.__class__ is float:
+        return a * b
+    same_sizes(a, b)
+    with _quiet():
+        return np.multiply(a, b)
+
+
+def neg(x: Data) -> Data:
+    """-x. ``neg(2.0) == -2.0``"""
+    return -x
+
+
+def absolute(x: Data) -> Data:
+    """|x|. ``absolute(-2.0) == 2.0``"""
+    return abs(x)
+
+
+def compare(op: str, a: Data, b: Data) -> bool | np.ndarray:
+    """a < b (or <=, >, >=), per sample for batches. ``compare("<", 1.0, 2.0) is True``"""
+    same_sizes(a, b)
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
 
 
 def exp(x: Data) -> Data:
@@ -59,13 +119,14 @@ def sqrt(x: Data) -> Data:
 
 def div(a: Data, b: Data) -> Data:
     """a / b; ±inf or nan when b is 0, as IEEE 754 divides. ``div(-1.0, 0.0) == -inf``"""
-    if type(a) is float and type(b) is float:
+    if a.__class__ is float and b.__class__ is float:
         try:
             return a / b
         except ZeroDivisionError:
             if a != a or a == 0.0:  # nan / 0 and 0 / 0
                 return _NAN
             return math.copysign(_INF, a) * math.copysign(1.0, b)
+    same_sizes(a, b)
     with _quiet():
         return np.divide(a, b)
 
@@ -84,6 +145,7 @@ def power(a: Data, b: Data) -> Data:
                 odd_integer = b == math.floor(b) and b % 2 == 1
                 return math.copysign(_INF, a) if odd_integer else _INF
             return _NAN
+    same_sizes(a, b)
     with _quiet():
         return np.power(a, b)
 
@@ -131,7 +193,7 @@ def cos(x: Data) -> Data:
 
 def where(condition: bool | np.ndarray, a: Data, b: Data) -> Data:
     """a where condition holds, else b. ``where(True, 1.0, 2.0) == 1.0``"""
-    if type(condition) is bool:
+    if condition.__class__ is bool:
         return a if condition else b
     return np.where(condition, a, b)
 
@@ -154,6 +216,7 @@ def maximum(a: Data, b: Data) -> Data:
     """The larger of a and b; nan if either is nan. ``maximum(1.0, 3.0) == 3.0``"""
     if type(a) is float and type(b) is float:
         return a if a >= b else b if b > a else a + b  # a + b: the nan case
+    same_sizes(a, b)
     return np.maximum(a, b)
 
 
@@ -161,4 +224,5 @@ def minimum(a: Data, b: Data) -> Data:
     """The smaller of a and b; nan if either is nan. ``minimum(1.0, 3.0) == 1.0``"""
     if type(a) is float and type(b) is float:
         return a if a <= b else b if b < a else a + b
+    same_sizes(a, b)
     return np.minimum(a, b)

@@ -1,28 +1,27 @@
 """The Value node and reverse-mode differentiation by the chain rule.
 
-Every operation creates a ``Value`` that records three things at forward time:
-its ``parents`` (operands, in order, duplicates kept), the ``local_grads`` ∂out/∂parent
-for each of them, and the ``op`` name. ``backward()`` then needs nothing but the chain
-rule: visit the nodes from the root down, and hand each parent ``local * upstream``.
+Every operation creates a ``Value`` that records, at forward time, its ``parents`` (the
+operands, in order, duplicates kept) and the ``local_grads`` ∂out/∂parent, one for each.
+``backward()`` then needs nothing but the chain rule: visit every node after all the
+nodes computed from it, and hand each parent ``local derivative × the node's gradient``.
 
 >>> x = Value(3.0, label="x")
->>> y = x * x + 2 * x          # parents of x * x are (x, x): one edge per use
+>>> y = x * x + x * 2           # x * x has parents (x, x): one edge per use
 >>> y.backward()
->>> x.grad                     # dy/dx = 2x + 2
+>>> x.grad                      # dy/dx = 2x + 2
 8.0
 
-Data is a float, or a 1-D numpy array holding one value per sample of a batch: the graph
-is the same one a learner draws for one sample, and a gradient that flows into a node
-holding a plain float (a weight shared by all samples) is summed over the batch.
-
-Design for speed: ``__slots__``, local derivatives stored as data (no closures), and no
-reference cycles, so a graph is freed by reference counting the moment it is dropped.
+This file reads top to bottom as the lesson: ``Value`` with ``+``, ``*`` and ``tanh``,
+then ``backward()``; every other op after that; then the modes (``no_grad``, ...); and
+last, in one labelled section, the tape that makes ``backward()`` fast.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 import numpy as np
 
@@ -31,25 +30,14 @@ from autograd.elementwise import Data
 
 Number = int | float
 
-# Module state behind the context managers below (single-threaded, like the rest of the engine).
-_grad_enabled = True  # False inside no_grad(): results record no parents
-_anomaly_checks = False  # True inside detect_anomaly(): non-finite values raise
-_scope = ""  # dotted name of the module computing right now, e.g. "L0.N1"
-_batches_created = False  # no batch yet: backward can use the plain scalar sweep
-
-# Local derivatives that are the same for every node are shared, not allocated per node.
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-
 
 class Value:
-    """A scalar (or a batch of scalars) in a computation graph.
+    """A number (or a batch of numbers, one per sample) in a computation graph.
 
-    Attributes: ``data`` (float or 1-D array), ``grad`` (∂root/∂self after ``backward()``,
-    None before), ``parents`` (tuple of operands), ``local_grads`` (∂self/∂parent, one per
-    parent), ``op`` (the operation that made it, "" for a leaf), ``label`` (a name for
-    drawings) and ``scope`` (the module that computed it, for clusters in drawings).
+    ``data`` is the forward value: a float, or a 1-D numpy array with one value per
+    sample. ``grad`` is ∂root/∂self after ``backward()`` (None before). ``parents`` and
+    ``local_grads`` are the operands and ∂self/∂operand, ``op`` names the operation ("" for
+    a leaf), ``label`` names the value in drawings, ``scope`` the module that computed it.
 
     >>> a = Value(2.0, label="a")
     >>> b = a * a
@@ -57,114 +45,168 @@ class Value:
     (True, (2.0, 2.0))
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents", "scope")
+    __slots__ = (
+        "__weakref__", "_at", "_data", "_kind", "_pass",
+        "constant", "grad", "label", "local_grads", "parents", "scope",
+    )  # fmt: skip
 
     # `array * value`: numpy would loop over the array itself and build an array of Values;
     # this makes it hand the op to Value.__rmul__ and friends, which treat it as a batch.
     __array_ufunc__ = None
 
-    def __init__(self, data: Number | np.ndarray, label: str = "") -> None:
+    def __new__(cls, data: Number | np.ndarray, label: str = "") -> Value:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, not {type(label).__name__}")
-        self.data = _as_data(data)
-        self.grad = None
-        self.parents = ()
-        self.local_grads = ()
-        self.op = ""
-        self.label = label
-        self.scope = _scope
+        leaf = _node(_as_data(data), "", (), ())
+        leaf.label = label
+        return leaf
 
-    # ----------------------------------------------------------------- arithmetic
-    # Each op: the forward value and, beside it, ∂out/∂operand for each operand.
+    # ---------------------------------------------- the lesson: three ops and backward
+    # Each op computes its forward value and, beside it, ∂out/∂operand for each operand.
+    # A plain-number operand is not a node of its own: it is kept in ``constant``.
 
     def __add__(self, other: Value | Number) -> Value:
-        other = _operand(self, other)
-        return _result(self.data + other.data, (self, other), _ONE_ONE, "+")
-
-    def __sub__(self, other: Value | Number) -> Value:
-        other = _operand(self, other)
-        return _result(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+        if isinstance(other, Value):  # d(a+b)/da = 1, d(a+b)/db = 1
+            return _node(ew.add(self.data, other.data), "+", (self, other), (1.0, 1.0))
+        c = _constant(other)
+        return _node(ew.add(self.data, c), "+", (self,), (1.0,), c)
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _operand(self, other)
-        return _result(self.data * other.data, (self, other), (other.data, self.data), "*")
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        other = _operand(self, other)
-        out = ew.div(self.data, other.data)
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
-        return _result(out, (self, other), (ew.div(1.0, other.data), ew.div(-out, other.data)), "/")
-
-    def __pow__(self, exponent: Value | Number) -> Value:
-        if not isinstance(exponent, Value):
-            # A number exponent is part of the op, not an operand: x ** 2 is one node "**2".
-            n = _as_data(exponent)
-            out = ew.power(self.data, n)
-            local = n * ew.power(self.data, n - 1.0) if n != 0.0 else 0.0  # x**0 is constant
-            return _result(out, (self,), (local,), f"**{_fmt(n)}")
-        x, y = self.data, _operand(self, exponent).data
-        out = ew.power(x, y)
-        # d(x^y)/dy = x^y · ln x; taken as 0 where x = 0 and y >= 0, as PyTorch does.
-        d_exponent = ew.where((x == 0.0) & (y >= 0.0), 0.0, out * ew.log(x))
-        return _result(out, (self, exponent), (y * ew.power(x, y - 1.0), d_exponent), "**")
-
-    def __neg__(self) -> Value:
-        return _result(-self.data, (self,), _MINUS_ONE, "neg")
-
-    def __radd__(self, other: Number) -> Value:  # 2 + x
-        return _operand(self, other) + self
-
-    def __rsub__(self, other: Number) -> Value:  # 2 - x
-        return _operand(self, other) - self
-
-    def __rmul__(self, other: Number) -> Value:  # 2 * x
-        return _operand(self, other) * self
-
-    def __rtruediv__(self, other: Number) -> Value:  # 1 / x
-        return _operand(self, other) / self
-
-    def __rpow__(self, base: Number) -> Value:  # 2 ** x is one node "2**" with exponent x
-        b = _as_data(base)
-        out = ew.power(b, self.data)
-        d_exponent = out * ew.log(b) if b != 0.0 else 0.0  # 0 ** x: 0 as PyTorch, not nan
-        return _result(out, (self,), (d_exponent,), f"{_fmt(b)}**")
-
-    def __abs__(self) -> Value:
-        x = self.data
-        sign = ew.where(x > 0.0, 1.0, ew.where(x < 0.0, -1.0, 0.0))  # 0 at the kink, like PyTorch
-        return _result(abs(x), (self,), (sign,), "abs")
-
-    # ----------------------------------------------------------------- functions
-
-    def exp(self) -> Value:
-        """e ** x; d/dx = e ** x. ``Value(0).exp().data == 1.0``"""
-        out = ew.exp(self.data)
-        return _result(out, (self,), (out,), "exp")
-
-    def log(self) -> Value:
-        """Natural log; d/dx = 1/x. ``Value(1).log().data == 0.0``"""
-        x = self.data
-        return _result(ew.log(x), (self,), (ew.div(1.0, x),), "log")
-
-    def sqrt(self) -> Value:
-        """Square root; d/dx = 1 / (2 sqrt x). ``Value(4).sqrt().data == 2.0``"""
-        out = ew.sqrt(self.data)
-        return _result(out, (self,), (ew.div(0.5, out),), "sqrt")
+        if isinstance(other, Value):  # d(a·b)/da = b, d(a·b)/db = a
+            a, b = self.data, other.data
+            return _node(ew.mul(a, b), "*", (self, other), (b, a))
+        c = _constant(other)
+        return _node(ew.mul(self.data, c), "*", (self,), (c,), c)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh². ``Value(0).tanh().data == 0.0``"""
         t = ew.tanh(self.data)
-        return _result(t, (self,), (1.0 - t * t,), "tanh")
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
+
+    def backward(
+        self, gradient: Number | np.ndarray | Value | None = None, create_graph: bool = False
+    ) -> None:
+        """Compute ∂self/∂node for every node self depends on, by the chain rule.
+
+        Leaf gradients (parameters, inputs) accumulate across calls, as in PyTorch: call
+        ``zero_grad()`` between steps. Every other node holds the gradient of the latest
+        call, so a repeated ``backward()`` adds exactly one more ∂self/∂leaf to each leaf.
+        With ``create_graph=True`` the gradients are Values too (see ``autograd.grad``).
+
+        >>> x = Value(2.0)
+        >>> y = x * x
+        >>> y.backward(); y.backward()
+        >>> x.grad                      # 4 + 4: accumulated
+        8.0
+        """
+        seed = _seed(self, gradient)
+        nodes, leaves = _backward_order(self)  # each node before the nodes it was made from
+        earlier = [leaf.grad for leaf in leaves]  # leaves accumulate across calls
+        for node in nodes + leaves:
+            node.grad = _NO_SHARE_YET if create_graph else 0.0
+        self.grad = seed
+        check = _thread.mode.anomaly
+        with ew.quiet(), _building_gradient_graph(create_graph):
+            for node in nodes:
+                if check:
+                    _check_backward(node)
+                local_grads = _local_grads_as_graph(node) if create_graph else node.local_grads
+                for parent, local in zip(node.parents, local_grads):
+                    parent.grad += local * node.grad  # the chain rule
+        # A weight used by every sample of a batch got one gradient per sample: add them up.
+        _sum_over_batches(nodes + leaves)
+        for leaf, grad in zip(leaves, earlier):
+            if grad is not None:
+                leaf.grad = grad + leaf.grad
+
+    # ------------------------------------------------------------- data, and reading it
+
+    @property
+    def data(self) -> Data:
+        """The forward value: a float, or a 1-D float array (a batch)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number | np.ndarray) -> None:
+        self._data = _as_data(value)
+
+    # ----------------------------------------------------------------- the other ops
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):  # d(a-b)/da = 1, d(a-b)/db = -1
+            return _node(ew.sub(self.data, other.data), "-", (self, other), (1.0, -1.0))
+        c = _constant(other)
+        return _node(ew.sub(self.data, c), "-", (self,), (1.0,), c)
+
+    def __rsub__(self, other: Number) -> Value:  # c - x
+        c = _constant(other)
+        return _node(ew.sub(c, self.data), "r-", (self,), (-1.0,), c)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+            b = other.data
+            out = ew.div(self.data, b)
+            return _node(out, "/", (self, other), (ew.div(1.0, b), ew.neg(ew.div(out, b))))
+        c = _constant(other)
+        return _node(ew.div(self.data, c), "/", (self,), (ew.div(1.0, c),), c)
+
+    def __rtruediv__(self, other: Number) -> Value:  # c / x; d/dx = -c/x² = -out/x
+        c, x = _constant(other), self.data
+        out = ew.div(c, x)
+        return _node(out, "r/", (self,), (ew.neg(ew.div(out, x)),), c)
+
+    def __pow__(self, exponent: Value | Number) -> Value:
+        x = self.data
+        if isinstance(exponent, Value):
+            y = exponent.data
+            out = ew.power(x, y)
+            return _node(out, "**", (self, exponent), (_d_base(x, y), _d_exponent(x, y, out)))
+        n = _constant(exponent)  # a number exponent: x ** 2 is one node "**2"
+        return _node(ew.power(x, n), "**", (self,), (_d_base(x, n),), n)
+
+    def __rpow__(self, base: Number) -> Value:  # c ** x: one node "2**" with exponent x
+        b, y = _constant(base), self.data
+        out = ew.power(b, y)
+        return _node(out, "r**", (self,), (_d_exponent(b, y, out),), b)
+
+    def __neg__(self) -> Value:
+        return _node(ew.neg(self.data), "neg", (self,), (-1.0,))
+
+    def __radd__(self, other: Number) -> Value:  # c + x is x + c
+        return self + other
+
+    def __rmul__(self, other: Number) -> Value:  # c * x is x * c
+        return self * other
+
+    def __abs__(self) -> Value:
+        x = self.data
+        sign = ew.where(x > 0.0, 1.0, ew.where(x < 0.0, -1.0, 0.0))  # 0 at the kink, as PyTorch
+        return _node(ew.absolute(x), "abs", (self,), (sign,))
+
+    def exp(self) -> Value:
+        """e ** x; d/dx = e ** x. ``Value(0).exp().data == 1.0``"""
+        out = ew.exp(self.data)
+        return _node(out, "exp", (self,), (out,))
+
+    def log(self) -> Value:
+        """Natural log; d/dx = 1/x. ``Value(1).log().data == 0.0``"""
+        x = self.data
+        return _node(ew.log(x), "log", (self,), (ew.div(1.0, x),))
+
+    def sqrt(self) -> Value:
+        """Square root; d/dx = 1 / (2 sqrt x). ``Value(4).sqrt().data == 2.0``"""
+        out = ew.sqrt(self.data)
+        return _node(out, "sqrt", (self,), (ew.div(0.5, out),))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x); d/dx = σ(1 - σ). ``Value(0).sigmoid().data == 0.5``"""
         s = ew.sigmoid(self.data)
-        return _result(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 for x > 0, else 0. ``Value(-2).relu().data == 0.0``"""
         x = self.data
-        return _result(ew.relu(x), (self,), (ew.where(x > 0.0, 1.0, 0.0),), "relu")
+        return _node(ew.relu(x), "relu", (self,), (ew.where(x > 0.0, 1.0, 0.0),))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x; d/dx = 1 or slope.
@@ -172,53 +214,47 @@ class Value:
         >>> Value(-2).leaky_relu(0.1).data
         -0.2
         """
-        x = self.data
+        x, slope = self.data, _constant(slope)
         positive = x > 0.0
-        return _result(
-            ew.where(positive, x, slope * x),
-            (self,),
-            (ew.where(positive, 1.0, slope),),
-            "leaky_relu",
-        )
+        out = ew.where(positive, x, ew.mul(slope, x))
+        return _node(out, "leaky_relu", (self,), (ew.where(positive, 1.0, slope),), slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else α(e^x - 1); d/dx = 1 or α e^x. ``Value(0).elu().data == 0.0``"""
-        x = self.data
+        x, alpha = self.data, _constant(alpha)
         positive = x > 0.0
-        alpha_exp = alpha * ew.exp(ew.where(positive, 0.0, x))  # exp only where it is used
-        return _result(
-            ew.where(positive, x, alpha_exp - alpha),
-            (self,),
-            (ew.where(positive, 1.0, alpha_exp),),
-            "elu",
-        )
+        alpha_exp = ew.mul(alpha, ew.exp(ew.where(positive, 0.0, x)))  # exp only where used
+        out = ew.where(positive, x, ew.sub(alpha_exp, alpha))
+        return _node(out, "elu", (self,), (ew.where(positive, 1.0, alpha_exp),), alpha)
 
     def softplus(self) -> Value:
         """log(1 + e^x), a smooth ReLU; d/dx = σ(x). ``Value(0).softplus().data == log(2)``"""
         x = self.data
-        return _result(ew.softplus(x), (self,), (ew.sigmoid(x),), "softplus")
+        return _node(ew.softplus(x), "softplus", (self,), (ew.sigmoid(x),))
 
     def sin(self) -> Value:
         """Sine; d/dx = cos x. ``Value(0).sin().data == 0.0``"""
         x = self.data
-        return _result(ew.sin(x), (self,), (ew.cos(x),), "sin")
+        return _node(ew.sin(x), "sin", (self,), (ew.cos(x),))
 
     def cos(self) -> Value:
         """Cosine; d/dx = -sin x. ``Value(0).cos().data == 1.0``"""
         x = self.data
-        return _result(ew.cos(x), (self,), (-ew.sin(x),), "cos")
+        return _node(ew.cos(x), "cos", (self,), (ew.neg(ew.sin(x)),))
 
     def sum(self) -> Value:
-        """Sum over the samples of a batch (a plain scalar is returned as a new node).
+        """Add up the samples of a batch (a plain number is returned as a new node).
+
+        Not to be confused with ``sum_of(values)``, which adds many Values into one node.
 
         >>> import numpy as np
         >>> Value(np.array([1.0, 2.0, 3.0])).sum().data
         6.0
         """
         x = self.data
-        if type(x) is float:
-            return _result(x, (self,), (1.0,), "sum")
-        return _result(float(x.sum()), (self,), (np.ones_like(x),), "sum")
+        if x.__class__ is float:
+            return _node(x, "sum", (self,), (1.0,))
+        return _node(float(x.sum()), "sum", (self,), (np.ones_like(x),))
 
     def mean(self) -> Value:
         """Mean over the samples of a batch; d/dx_i = 1/B. Losses use it to return a scalar.
@@ -228,55 +264,51 @@ class Value:
         2.0
         """
         x = self.data
-        if type(x) is float:
-            return _result(x, (self,), (1.0,), "mean")
-        return _result(float(x.mean()), (self,), (np.full_like(x, 1.0 / len(x)),), "mean")
+        if x.__class__ is float:
+            return _node(x, "mean", (self,), (1.0,))
+        return _node(float(x.mean()), "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
 
     # ----------------------------------------------------------------- comparisons
     # Compare forward values. Equality and hashing stay by identity (inherited from object,
     # never redefined: a Python-level __hash__ would slow every set lookup), so Values can be
-    # dict keys and set members (the backward pass relies on it).
+    # dict keys and set members.
 
     def __lt__(self, other: Value | Number) -> bool | np.ndarray:
-        return self.data < _data_of(other)
+        return ew.compare("<", self.data, _data_of(other))
 
     def __le__(self, other: Value | Number) -> bool | np.ndarray:
-        return self.data <= _data_of(other)
+        return ew.compare("<=", self.data, _data_of(other))
 
     def __gt__(self, other: Value | Number) -> bool | np.ndarray:
-        return self.data > _data_of(other)
+        return ew.compare(">", self.data, _data_of(other))
 
     def __ge__(self, other: Value | Number) -> bool | np.ndarray:
-        return self.data >= _data_of(other)
+        return ew.compare(">=", self.data, _data_of(other))
 
-    # ----------------------------------------------------------------- gradients
+    # ----------------------------------------------------------------- conveniences
 
-    def backward(self, gradient: Number | np.ndarray = 1.0) -> None:
-        """Compute ∂self/∂node for every node of the graph by the chain rule.
+    @property
+    def op(self) -> str:
+        """The operation that made this node, with its number operand: "*", "*2", "2-", "tanh".
 
-        Leaf gradients (parameters, inputs) accumulate across calls, as in PyTorch: call
-        ``zero_grad()`` (here, on a Module or an optimizer) between steps. Intermediate
-        nodes hold the gradient of the latest call, so a repeated ``backward()`` adds
-        exactly one more ∂self/∂leaf to each leaf.
-
-        >>> x = Value(2.0)
-        >>> y = x * x
-        >>> y.backward(); y.backward()
-        >>> x.grad                      # 4 + 4: accumulated
-        8.0
+        >>> (Value(1.0) * 2).op, (2 - Value(1.0)).op, (Value(1.0) ** 3).op
+        ('*2', '2-', '**3')
         """
-        seed = _as_data(gradient)
-        if seed.__class__ is not float:
-            _check_batches((self, Value(seed)), "backward")
-        order = topological_order(self)
-        for node in order:  # intermediate grads are recomputed; leaf grads accumulate
-            if node.parents or node.grad is None:
-                node.grad = 0.0
-        self.grad = self.grad + seed
-        if _batches_created or _anomaly_checks:
-            _chain_rule_general(order, check_finite=_anomaly_checks)
-        else:
-            _chain_rule(order)
+        kind, c = self._kind, self.constant
+        if c is None or kind in ("leaky_relu", "elu"):  # their number is a setting
+            return kind
+        if kind in ("r-", "r/", "r**"):  # the number stands on the left: 2 - x, 1 / x, 2 ** x
+            return f"{_fmt(c)}{kind[1:]}"
+        return f"sum+{_fmt(c)}" if kind == "sum" else f"{kind}{_fmt(c)}"
+
+    @property
+    def batch_size(self) -> int | None:
+        """Number of samples this node holds, or None for a plain number.
+
+        >>> Value(1.0).batch_size is None
+        True
+        """
+        return None if self._data.__class__ is float else len(self._data)
 
     def zero_grad(self) -> None:
         """Forget the gradients of this node and every node it depends on (set them to None).
@@ -297,120 +329,76 @@ class Value:
         return Value(self.data, label=self.label)
 
     def item(self) -> float:
-        """The data as a Python float (a batch of one element is allowed).
+        """The data as a Python float (a batch of one sample is allowed).
 
         >>> Value(2).item()
         2.0
         """
-        if type(self.data) is float:
-            return self.data
-        if self.data.size != 1:
-            raise ValueError(f"item() needs one value, this node holds a batch of {self.data.size}")
-        return float(self.data[0])
+        x = self._data
+        if x.__class__ is float:
+            return x
+        if x.size != 1:
+            raise ValueError(f"item() needs one value, this node holds a batch of {x.size}")
+        return float(x[0])
 
-    @property
-    def batch_size(self) -> int | None:
-        """Number of samples this node holds, or None for a plain scalar."""
-        return None if type(self.data) is float else len(self.data)
+    def __float__(self) -> float:
+        """``float(Value(2.5)) == 2.5``; a batch of more than one sample is an error."""
+        return self.item()
+
+    def __bool__(self) -> bool:
+        """True when the number is not 0, as ``bool(float)``; ambiguous for a batch."""
+        if self._data.__class__ is not float:
+            raise ValueError(
+                f"the truth value of a batch of {len(self._data)} samples is ambiguous: "
+                "compare .data with .all() or .any()"
+            )
+        return bool(self._data)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        if type(self.data) is float:
-            return f"Value(data={self.data:.6g}, grad={_fmt_grad(self.grad)}{label})"
-        return f"Value(batch of {len(self.data)}, data[0]={self.data[0]:.6g}{label})"
+        if self._data.__class__ is float:
+            return f"Value(data={self._data:.6g}, grad={_fmt_grad(self.grad)}{label})"
+        return f"Value(batch of {len(self._data)}, data[0]={self._data[0]:.6g}{label})"
+
+
+# --------------------------------------------------------------------- local derivatives
+# The two ops whose derivatives need care at 0 and at the poles, following PyTorch.
+
+
+def _d_base(x: Data, y: Data) -> Data:
+    """∂(x^y)/∂x = y·x^(y-1), and 0 where y = 0 (x^0 is the constant 1, even at x = 0 or nan)."""
+    return ew.where(y == 0.0, 0.0, ew.mul(y, ew.power(x, ew.sub(y, 1.0))))
+
+
+def _d_exponent(x: Data, y: Data, out: Data) -> Data:
+    """∂(x^y)/∂y = x^y·ln x, and 0 where x = 0 and y ≥ 0 (0·ln 0); -inf for y < 0."""
+    return ew.where((x == 0.0) & (y >= 0.0), 0.0, ew.mul(out, ew.log(x)))
 
 
 # --------------------------------------------------------------------- graph functions
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its parents (root last).
+def sum_of(values: Iterable[Value | Number]) -> Value:
+    """One node adding many values (a neuron's weighted sum is one node, not a long chain).
 
-    Iterative depth-first search with an explicit stack, so a chain a million nodes
-    deep needs no recursion. A node is pushed twice: once to visit it, and once more
-    under a ``None`` marker that says "its parents are all placed: place it".
+    Not to be confused with ``Value.sum()``, which adds the samples of one batch.
 
-    >>> a = Value(1.0); b = a + 1; c = b * a
-    >>> [n.op or "leaf" for n in topological_order(c)]
-    ['leaf', 'leaf', '+', '*']
+    >>> total = sum_of([Value(1.0), Value(2.0), 3])
+    >>> total.data, total.op, len(total.parents), total.local_grads
+    (6.0, 'sum+3', 2, (1.0, 1.0))
     """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[Value | None] = [root]
-    # Bound once: looking a method up on every call costs more than the rest of the loop.
-    pop, push, push_all, mark, place = (
-        stack.pop,
-        stack.append,
-        stack.extend,
-        visited.add,
-        order.append,
-    )
-    while stack:
-        node = pop()
-        if node is None:  # the marker: the node under it has all its parents placed
-            place(pop())
-        elif node not in visited:
-            mark(node)
-            push(node)
-            push(None)
-            push_all(node.parents)  # already-visited ones are skipped when popped
-    return order
-
-
-def _chain_rule(order: list[Value]) -> None:
-    """The backward sweep: from the root down, each node hands every parent its share,
-    local derivative × the node's own gradient. Reused parents collect one share per use."""
-    for node in reversed(order):
-        upstream = node.grad
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * upstream
-
-
-def _chain_rule_general(order: list[Value], check_finite: bool) -> None:
-    """The same sweep for graphs that may hold batches, optionally checking for inf/nan.
-    IEEE results (inf · 0 = nan) come without numpy's warnings, as in the forward pass."""
-    with np.errstate(all="ignore"):
-        for node in reversed(order):
-            upstream = node.grad
-            if check_finite:
-                _check_backward(node, upstream)
-            for parent, local in zip(node.parents, node.local_grads):
-                parent.grad += contribution(local, upstream, parent.data)
-
-
-def contribution(local: Data, upstream: Data, parent_data: Data) -> Data:
-    """What one edge adds to its parent's gradient: local derivative × upstream gradient,
-    summed over the samples when a batch flows into a node holding a plain float (a weight
-    every sample used). The drawings label edges with this same number.
-
-    >>> import numpy as np
-    >>> contribution(3.0, 0.5, 2.0), contribution(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5)
-    (1.5, 11.0)
-    """
-    if parent_data.__class__ is float and upstream.__class__ is not float:
-        if local.__class__ is float:
-            return local * float(upstream.sum())
-        return float(np.dot(local, upstream))  # Σ local·upstream in one numpy call
-    if local.__class__ is float and local == 1.0:
-        return upstream  # (+, sum): skip multiplying a whole batch by one
-    return local * upstream
-
-
-def sum(values: Iterable[Value | Number]) -> Value:
-    """One node for the sum of many values (a neuron's weighted sum is not a long chain).
-
-    >>> total = sum([Value(1.0), Value(2.0), 3])
-    >>> total.data, len(total.parents), total.local_grads
-    (6.0, 3, (1.0, 1.0, 1.0))
-    """
-    terms = tuple(v if isinstance(v, Value) else Value(v) for v in values)
-    if not terms:
-        return _result(0.0, (), (), "sum")
-    _check_batches(terms, "sum")
-    total = terms[0].data
-    for term in terms[1:]:
-        total = total + term.data
-    return _result(total, terms, (1.0,) * len(terms), "sum")
+    terms: list[Value] = []
+    constant: Data = 0.0
+    for v in values:
+        if isinstance(v, Value):
+            terms.append(v)
+        else:
+            constant = ew.add(constant, _constant(v))
+    total = constant
+    for term in terms:
+        total = ew.add(total, term.data)
+    c = None if constant.__class__ is float and constant == 0.0 else constant
+    return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:
@@ -420,10 +408,10 @@ def maximum(a: Value | Number, b: Value | Number) -> Value:
     (3.0, (0.0, 1.0))
     """
     a = a if isinstance(a, Value) else Value(a)
-    b = _operand(a, b)
+    b = b if isinstance(b, Value) else Value(b)
     x, y = a.data, b.data
-    a_wins = ew.where(x > y, 1.0, ew.where(x < y, 0.0, 0.5))
-    return _result(ew.maximum(x, y), (a, b), (a_wins, 1.0 - a_wins), "max")
+    a_wins = ew.where(ew.compare(">", x, y), 1.0, ew.where(x < y, 0.0, 0.5))
+    return _node(ew.maximum(x, y), "max", (a, b), (a_wins, ew.sub(1.0, a_wins)))
 
 
 def minimum(a: Value | Number, b: Value | Number) -> Value:
@@ -433,34 +421,171 @@ def minimum(a: Value | Number, b: Value | Number) -> Value:
     (1.0, (1.0, 0.0))
     """
     a = a if isinstance(a, Value) else Value(a)
-    b = _operand(a, b)
+    b = b if isinstance(b, Value) else Value(b)
     x, y = a.data, b.data
-    a_wins = ew.where(x < y, 1.0, ew.where(x > y, 0.0, 0.5))
-    return _result(ew.minimum(x, y), (a, b), (a_wins, 1.0 - a_wins), "min")
+    a_wins = ew.where(ew.compare("<", x, y), 1.0, ew.where(x > y, 0.0, 0.5))
+    return _node(ew.minimum(x, y), "min", (a, b), (a_wins, ew.sub(1.0, a_wins)))
 
 
-# --------------------------------------------------------------------- modes
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all of its parents (root last).
+
+    Iterative depth-first search with an explicit stack, so a chain a million nodes
+    deep needs no recursion. A node is pushed twice: once to visit it, and once more
+    under a ``None`` marker that says "its parents are all placed: place it". Drawings
+    use this order; ``backward()`` reads the same order off the tape (see the end).
+
+    >>> a = Value(1.0); b = a + 1; c = b * a
+    >>> [n.op or "leaf" for n in topological_order(c)]
+    ['leaf', '+1', '*']
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the marker: the node under it has all its parents placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(None)
+            stack.extend(node.parents)  # already-visited ones are skipped when popped
+    return order
+
+
+def grad(
+    outputs: Value | Iterable[Value],
+    inputs: Value | Iterable[Value],
+    grad_outputs: Number | np.ndarray | Value | Iterable | None = None,
+    create_graph: bool = False,
+) -> tuple:
+    """∂outputs/∂inputs, one gradient per input, leaving every ``.grad`` as it was.
+
+    As ``torch.autograd.grad``: several outputs add up their gradients (each weighted by
+    its ``grad_outputs`` entry); an input no output depends on gets 0.0. With
+    ``create_graph=True`` each gradient is a Value whose graph can be differentiated again.
+
+    >>> x = Value(3.0)
+    >>> y = x ** 3
+    >>> (dy,) = grad(y, [x], create_graph=True)     # 3x² = 27, as a graph
+    >>> (d2y,) = grad(dy, [x])                      # 6x = 18
+    >>> dy.data, d2y, x.grad is None
+    (27.0, 18.0, True)
+    """
+    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for what, values in (("output", outputs), ("input", inputs)):
+        for v in values:
+            if not isinstance(v, Value):
+                raise TypeError(f"grad(): each {what} must be a Value, not {type(v).__name__}")
+    if grad_outputs is None or isinstance(grad_outputs, Value | Number | np.ndarray):
+        seeds = [grad_outputs] * len(outputs)
+    else:
+        seeds = list(grad_outputs)
+        if len(seeds) != len(outputs):
+            raise ValueError(f"grad(): {len(seeds)} grad_outputs for {len(outputs)} outputs")
+    involved = {node for out in outputs for node in topological_order(out)}
+    involved.update(inputs)
+    saved = {node: node.grad for node in involved}
+    totals: list = [None] * len(inputs)
+    try:
+        for out, seed in zip(outputs, seeds):
+            for node in involved:
+                node.grad = None
+            out.backward(seed, create_graph=create_graph)
+            for i, x in enumerate(inputs):
+                if x.grad is not None:
+                    totals[i] = x.grad if totals[i] is None else totals[i] + x.grad
+    finally:
+        for node, before in saved.items():
+            node.grad = before
+    totals = [0.0 if total is None else total for total in totals]
+    if create_graph:
+        return tuple(t if isinstance(t, Value) else Value(t) for t in totals)
+    return tuple(t.data if isinstance(t, Value) else t for t in totals)
+
+
+def contribution(local: Data, upstream: Data, parent_data: Data) -> Data:
+    """What one edge adds to its parent's gradient: local derivative × upstream gradient,
+    summed over the samples when a batch flows into a node holding a plain float (a weight
+    every sample used). ``backward()`` adds the same numbers; drawings label edges with it.
+
+    >>> import numpy as np
+    >>> contribution(3.0, 0.5, 2.0), contribution(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5)
+    (1.5, 11.0)
+    """
+    with ew.quiet():
+        share = local * upstream
+    if parent_data.__class__ is float and share.__class__ is not float:
+        return float(np.sum(share))
+    return share
+
+
+# --------------------------------------------------------------------- modes, per thread
+# Each thread has its own modes (and its own tape), as PyTorch keeps grad mode per thread:
+# no_grad() in one thread never stops another from recording. One graph must be built
+# by one thread at a time (as in micrograd); separate threads with separate graphs are fine.
+
+
+class _Mode:
+    """What the current thread's ops record: parents or not, checks or not, which scope."""
+
+    __slots__ = ("anomaly", "recording", "scope", "tape")
+
+    def __init__(self, tape: _Tape, recording: bool = True, anomaly: bool = False, scope: str = ""):
+        self.tape, self.recording, self.anomaly, self.scope = tape, recording, anomaly, scope
+
+
+class _ThreadState(threading.local):
+    def __init__(self) -> None:
+        self.mode = _Mode(_Tape())  # the thread's tape rides along with its mode
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside this block, results record no parents: nothing to backpropagate, less memory.
+def _switched(**changes: object) -> Iterator[None]:
+    """Run the block under a new mode, and restore the old one even if the block raises."""
+    old = _thread.mode
+    new = _Mode(old.tape, old.recording, old.anomaly, old.scope)
+    for name, value in changes.items():
+        setattr(new, name, value)
+    _thread.mode = new
+    try:
+        yield
+    finally:
+        _thread.mode = old
+
+
+def no_grad() -> AbstractContextManager[None]:
+    """Inside this block (in this thread) results record no parents: less memory, no backward.
+
+    A result made inside is a leaf: backward stops there, and like any leaf it collects
+    the gradient that reaches it.
 
     >>> with no_grad():
     ...     y = Value(2.0) * 3
     >>> y.parents
     ()
     """
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+    return _switched(recording=False)
 
 
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
+def enable_grad() -> AbstractContextManager[None]:
+    """Record parents again inside a ``no_grad()`` block (PyTorch's ``enable_grad``).
+
+    >>> with no_grad(), enable_grad():
+    ...     len((Value(2.0) * 3).parents)
+    1
+    """
+    return _switched(recording=True)
+
+
+def is_grad_enabled() -> bool:
+    """True unless this thread is inside ``no_grad()``. ``is_grad_enabled() is True``"""
+    return _thread.mode.recording
+
+
+def detect_anomaly() -> AbstractContextManager[None]:
     """Raise FloatingPointError at the first inf or nan made by an op or by backward.
 
     >>> with detect_anomaly():
@@ -468,16 +593,10 @@ def detect_anomaly() -> Iterator[None]:
     Traceback (most recent call last):
     FloatingPointError: log produced nan from input -1
     """
-    global _anomaly_checks
-    previous, _anomaly_checks = _anomaly_checks, True
-    try:
-        yield
-    finally:
-        _anomaly_checks = previous
+    return _switched(anomaly=True)
 
 
-@contextmanager
-def scope(name: str) -> Iterator[None]:
+def scope(name: str) -> AbstractContextManager[None]:
     """Tag every Value created inside with a module name (nested names join with ".").
 
     The nn modules use it so drawings can cluster each neuron's nodes.
@@ -487,50 +606,55 @@ def scope(name: str) -> Iterator[None]:
     >>> y.scope
     'L0.N1'
     """
-    global _scope
-    previous = _scope
-    _scope = f"{previous}.{name}" if previous else name
-    try:
-        yield
-    finally:
-        _scope = previous
+    if not isinstance(name, str) or not all(name.split(".")):
+        raise ValueError(f"a scope name must be a non-empty str with no empty part, got {name!r}")
+    outer = _thread.mode.scope
+    return _switched(scope=f"{outer}.{name}" if outer else name)
 
 
 # --------------------------------------------------------------------- helpers
 
 
-def _result(data: Data, parents: tuple, local_grads: tuple, op: str) -> Value:
-    """A new node: the forward value, its operands and ∂out/∂operand for each."""
+def _node(data: Data, kind: str, parents: tuple, local_grads: tuple, constant=None) -> Value:
+    """The one place a node is made: its value, operands, ∂out/∂operand and op ("" for a
+    leaf). Every field is set here, so no node is ever missing one."""
     out = _new_value(Value)
-    out.data = data
+    out._data = data
     out.grad = None
-    if _grad_enabled:
+    out._kind = kind
+    out.constant = constant
+    out.label = ""
+    out._pass = None
+    mode = _thread.mode
+    out.scope = mode.scope
+    if mode.recording and parents:
         out.parents = parents
         out.local_grads = local_grads
-    else:
+        tape = mode.tape
+        out._at = len(tape)
+        tape.append(out)
+        if out._at >= tape.capacity:
+            tape.let_go()
+    else:  # no history: a leaf
         out.parents = out.local_grads = ()
-    out.op = op
-    out.label = ""
-    out.scope = _scope
-    if _anomaly_checks:
-        _check_forward(data, parents, op)
+        out._at = -1
+    if mode.anomaly:
+        _check_forward(data, parents, kind)
     return out
 
 
-_new_value = object.__new__
+_new_value = object.__new__  # Value.__new__ itself comes here: make the bare object
 
 
 def _as_data(x: object) -> Data:
     """Validate what a Value may hold: a real number (stored as float) or a 1-D batch."""
-    if x.__class__ is float:  # the common case first: a constant operand like 2.0
-        return x
-    if isinstance(x, float):
-        return float(x)  # also turns numpy float64 into a plain float
+    if x.__class__ is float:  # the common case first
+        return x  # type: ignore[return-value]
     if isinstance(x, bool | np.bool_):
         raise TypeError("Value data must be a number, not bool")
-    if isinstance(x, int | np.integer | np.floating):
+    if isinstance(x, float | int | np.integer | np.floating):
         try:
-            return float(x)
+            return float(x)  # also turns numpy float64 into a plain float
         except OverflowError:
             raise ValueError(f"integer {x} is too large for a float") from None
     if isinstance(x, np.ndarray):
@@ -540,47 +664,104 @@ def _as_data(x: object) -> Data:
             raise ValueError(f"a batch must be a non-empty 1-D array, got shape {x.shape}")
         if x.dtype.kind not in "iuf":
             raise TypeError(f"a batch must hold real numbers, not {x.dtype}")
-        global _batches_created
-        _batches_created = True
         return np.array(x, dtype=np.float64)  # a copy: later edits to x do not leak in
     raise TypeError(
         f"Value data must be an int, a float or a 1-D numpy array, not {type(x).__name__}"
     )
 
 
-def _operand(value: Value, other: Value | Number) -> Value:
-    """The other operand of a binary op, as a Value (numbers become constant leaves)."""
-    if not isinstance(other, Value):
-        other = Value(other)  # a number, or an array: a batch of constants
-    if other.data.__class__ is not float and value.data.__class__ is not float:
-        _check_batches((value, other), "")  # numpy would broadcast a batch of 1 silently
-    return other
+def _constant(x: object) -> Data:
+    """A number operand (or a batch of constants), validated like Value data."""
+    return x if x.__class__ is float else _as_data(x)  # type: ignore[return-value]
 
 
 def _data_of(other: Value | Number) -> Data:
     return other.data if isinstance(other, Value) else _as_data(other)
 
 
-def _check_batches(parents: tuple[Value, ...], op: str) -> None:
-    """Batched operands must hold the same number of samples (no silent broadcasting)."""
-    sizes = {len(p.data) for p in parents if p.data.__class__ is not float}
-    if len(sizes) > 1:
-        where = f"{op}: " if op else ""
-        raise ValueError(f"{where}cannot combine batches of different sizes {sorted(sizes)}")
+def _ones(n: int, _cache: dict[int, tuple[float, ...]] = {}) -> tuple[float, ...]:  # noqa: B006
+    """(1.0,) * n, shared: every sum node of n terms has the same local derivatives."""
+    ones = _cache.get(n)
+    if ones is None:
+        ones = _cache[n] = (1.0,) * n
+    return ones
 
 
-def _check_forward(data: Data, parents: tuple[Value, ...], op: str) -> None:
+def _seed(root: Value, gradient: Number | np.ndarray | Value | None) -> Data | Value:
+    """∂root/∂root: 1 for a number; a batch root needs an explicit gradient (as PyTorch)."""
+    if isinstance(gradient, Value):  # a gradient that is itself a graph (create_graph)
+        if gradient.batch_size != root.batch_size:
+            raise ValueError("backward(): the gradient must hold as many samples as the root")
+        return gradient
+    if gradient is None:
+        if root.batch_size is not None:
+            raise ValueError(
+                f"backward() on a batch of {root.batch_size} needs a gradient: grad can be "
+                "implicitly created only for a scalar; call .sum() or .mean() first"
+            )
+        return 1.0
+    seed = _as_data(gradient)
+    if seed.__class__ is not float and root.batch_size != len(seed):
+        what = "a number" if root.batch_size is None else f"a batch of {root.batch_size}"
+        raise ValueError(f"backward(): a gradient of {len(seed)} samples for {what}")
+    return seed
+
+
+def _sum_over_batches(nodes: list[Value]) -> None:
+    """A node holding a plain float whose gradient is per sample gets the batch's sum.
+
+    The chain rule is linear, so summing once here equals summing on every edge."""
+    for node in nodes:
+        g = node.grad
+        if g.__class__ is float or node._data.__class__ is not float:
+            continue
+        if isinstance(g, Value):
+            if g.batch_size is not None:
+                node.grad = g.sum()
+        else:
+            node.grad = float(np.sum(g))
+
+
+class _NoShareYet:
+    """The gradient of a node before any share reached it: adding a share gives the share
+    itself, so a gradient built as a graph has no "0 +" nodes."""
+
+    def __add__(self, share: Data | Value) -> Data | Value:
+        return share
+
+    def __repr__(self) -> str:
+        return "no gradient yet"
+
+
+_NO_SHARE_YET = _NoShareYet()
+
+
+def _building_gradient_graph(create_graph: bool) -> AbstractContextManager[None]:
+    """While backward builds a gradient as a graph, its nodes are recorded (whatever the
+    mode) and tagged with the scope "backward", so drawings can tell them apart."""
+    if not create_graph:
+        return nullcontext()
+    return _switched(recording=True, scope="backward")
+
+
+def _local_grads_as_graph(node: Value) -> tuple:
+    from autograd.rules import local_grads_as_graph  # rules.py builds on Value: import late
+
+    return local_grads_as_graph(node)
+
+
+def _check_forward(data: Data, parents: tuple[Value, ...], kind: str) -> None:
     if not ew.is_finite(data):
         inputs = ", ".join(_fmt(p.data) for p in parents)
         what = "nan" if np.isnan(data).any() else "inf"
-        raise FloatingPointError(f"{op} produced {what} from input {inputs}")
+        raise FloatingPointError(f"{kind} produced {what} from input {inputs}")
 
 
-def _check_backward(node: Value, upstream: Data) -> None:
-    if not ew.is_finite(upstream):
+def _check_backward(node: Value) -> None:
+    if not ew.is_finite(node.grad.data if isinstance(node.grad, Value) else node.grad):
         raise FloatingPointError(
             f"backward: the gradient reaching {node.op or 'a leaf'} "
-            f"{node.label or _fmt(node.data)} is {_fmt(upstream)}"
+            f"{node.label or _fmt(node.data)} is {_fmt(node.grad)}"
         )
     for local, parent in zip(node.local_grads, node.parents):
         if not ew.is_finite(local):
@@ -592,10 +773,96 @@ def _check_backward(node: Value, upstream: Data) -> None:
 
 
 def _fmt(x: Data) -> str:
-    if type(x) is float:
+    if x.__class__ is float:
         return f"{x:g}"
     return f"[{', '.join(f'{v:g}' for v in x[:3])}{', ...' if len(x) > 3 else ''}]"
 
 
 def _fmt_grad(g: Data | None) -> str:
     return "None" if g is None else _fmt(g)
+
+
+# --------------------------------------------------------------------- speed: the tape
+# ``topological_order`` finds the order by a depth-first search: ~600 ns a node. But ops
+# run in an order that is already topological: every node is made after its parents. So
+# each thread keeps a *tape*, the list of op nodes in the order they were made, and
+# backward reads it from the root down: newest first is each node after all nodes made
+# from it. Three things keep the tape honest:
+#
+# - It must not keep dropped graphs alive. When it fills, nodes that only the tape still
+#   holds are let go, newest first, so their parents can go in the same sweep.
+# - It may hold nodes of other graphs. Backward marks the nodes it reaches and skips the
+#   rest, and stops once every node it marked has been visited.
+# - A graph may have been built partly in another thread or have been let go of by the
+#   tape. Then some marked node is never met on the tape, and backward falls back to
+#   ``topological_order``: the same gradients, at the speed of the search.
+
+
+class _Tape(list):
+    """The op nodes one thread made, oldest first; ``node._at`` is each one's position."""
+
+    MIN_CAPACITY = 100_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.capacity = self.MIN_CAPACITY
+
+    def let_go(self) -> None:
+        """Drop nodes nobody but the tape holds (newest first), then compact the tape."""
+        only_the_tape, refs, dropped = _REFS_WHEN_ONLY_IN_A_LIST, sys.getrefcount, 0
+        for i in range(len(self) - 1, -1, -1):
+            if refs(self[i]) <= only_the_tape:
+                self[i] = None  # frees it, and so drops its references to its parents
+                dropped += 1
+        if dropped:
+            self[:] = [node for node in self if node is not None]
+            for i, node in enumerate(self):
+                node._at = i
+        self.capacity = max(self.MIN_CAPACITY, 2 * len(self))
+
+
+def _refs_when_only_in_a_list() -> int:
+    probe = [object()]
+    return sys.getrefcount(probe[0])
+
+
+_REFS_WHEN_ONLY_IN_A_LIST = _refs_when_only_in_a_list()
+
+
+def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
+    """The op nodes root depends on, newest first (root first), and the leaves it reaches."""
+    if not root.parents:
+        return [], [root]
+    tape = _thread.mode.tape
+    at = root._at
+    if at >= len(tape) or tape[at] is not root:  # made in another thread, or let go of
+        return _backward_order_by_search(root)
+    this_pass = object()
+    root._pass = this_pass
+    nodes: list[Value] = []
+    leaves: list[Value] = []
+    waiting = 1  # marked op nodes not yet met on the tape
+    for node in reversed(tape[: at + 1]):
+        if node._pass is not this_pass:
+            continue  # another graph's node
+        nodes.append(node)
+        waiting -= 1
+        for parent in node.parents:
+            if parent._pass is not this_pass:
+                parent._pass = this_pass
+                if parent.parents:
+                    waiting += 1
+                else:
+                    leaves.append(parent)
+        if waiting == 0:
+            return nodes, leaves
+    return _backward_order_by_search(root)
+
+
+def _backward_order_by_search(root: Value) -> tuple[list[Value], list[Value]]:
+    order = topological_order(root)
+    order.reverse()
+    return [n for n in order if n.parents], [n for n in order if not n.parents]
+
+
+_thread = _ThreadState()  # the calling thread's modes and tape (another thread gets its own)

@@ -269,7 +269,7 @@ class Neuron(Module):
     def _forward(self, inputs: list[Value]) -> Value:  # inputs already checked
         with scope(self.name):
             products = [w * x for w, x in zip(self.w, inputs, strict=True)]
-            return self._activate(autograd.sum([*products, self.b]))  # one n-ary sum node
+            return self._activate(autograd.sum_of([*products, self.b]))  # one n-ary sum node
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r}, name={self.name!r})"

@@ -22,7 +22,7 @@ RTOL, ATOL = 1e-10, 1e-14
 def per_sample_loss(model, loss, X, y):
     """The loop a batch replaces: mean over samples of loss(model(x_i), y_i), one graph each."""
     losses = [loss(model(list(x)), target) for x, target in zip(X, y, strict=True)]
-    return autograd.sum(losses) / len(losses)
+    return autograd.sum_of(losses) / len(losses)
 
 
 def assert_same_parameters(batched, looped, what):

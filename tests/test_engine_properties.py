@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, functional, maximum, minimum, topological_order
-from autograd import sum as value_sum
+from autograd import sum_of as value_sum
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-4
 KINK_MARGIN = 1e-3

@@ -37,7 +37,7 @@ def squared_outputs(model, x):
     """A scalar that depends on every output: Σ out², each output weighted differently."""
     outs = model(x)
     outs = outs if isinstance(outs, list) else [outs]
-    return autograd.sum([(out * (i + 1)) ** 2 for i, out in enumerate(outs)])
+    return autograd.sum_of([(out * (i + 1)) ** 2 for i, out in enumerate(outs)])
 
 
 # ---------------------------------------------------------------- parameters and names

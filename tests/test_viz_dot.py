@@ -132,7 +132,7 @@ def test_edges_carry_the_local_derivative():
     [
         (lambda a: a * a, 2),
         (lambda a: a + a, 2),
-        (lambda a: autograd.sum([a, a, a]), 3),
+        (lambda a: autograd.sum_of([a, a, a]), 3),
         (lambda a: (a * a) * a, 3),  # two uses in one op, one in another
     ],
 )
@@ -339,7 +339,7 @@ def test_hostile_labels_and_scopes_show_literally_and_inject_nothing():
     with autograd.scope('L"0<>|{}'):
         leaves = [Value(float(k), label=label) for k, label in enumerate(HOSTILE)]
     two_lines = Value(1.0, label="first line\nsecond line")
-    out = autograd.sum([*leaves, two_lines])
+    out = autograd.sum_of([*leaves, two_lines])
     out.backward()
     digraph = draw(out, color_by_grad=True)
     svg = subprocess.run(

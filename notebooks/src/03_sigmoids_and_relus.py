@@ -60,7 +60,7 @@ pieces = [
     hard_sigmoid(x, corners[k - 1], corners[k], heights_at[k] - heights_at[k - 1])
     for k in range(1, len(corners))
 ]
-red = heights_at[0] + autograd.sum(pieces)  # constant + sum of the blue pieces
+red = heights_at[0] + autograd.sum_of(pieces)  # constant + sum of the blue pieces
 
 fig, ax = plt.subplots()
 ax.plot(grid, red.data, "r", lw=3, label="red = constant + Σ pieces")
@@ -90,7 +90,7 @@ errors = {}
 for n in [3, 10, 30]:
     knots = np.linspace(0.0, 1.0, n + 1)
     at_knots = np.interp(knots, time_axis, close)
-    curve = at_knots[0] + autograd.sum(
+    curve = at_knots[0] + autograd.sum_of(
         [
             hard_sigmoid(t, knots[k - 1], knots[k], at_knots[k] - at_knots[k - 1])
             for k in range(1, n + 1)
@@ -151,7 +151,7 @@ def fit_sigmoids(n, steps=300):
     history = []
     for _ in trange(steps, desc=f"{n} sigmoids"):
         optimizer.zero_grad()
-        y = bias + autograd.sum([ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)])
+        y = bias + autograd.sum_of([ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)])
         loss = mse(y, close)
         loss.backward()
         optimizer.step()

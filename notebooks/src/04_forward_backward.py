@@ -97,7 +97,7 @@ for layer, layer_sums, layer_outputs in zip(model.layers, sums, outputs):
 
 # %%
 y_hat = [Value(1.0, label="ŷ1"), Value(0.0, label="ŷ2")]
-C = 0.5 * autograd.sum([(yk - tk) ** 2 for yk, tk in zip(y, y_hat)])
+C = 0.5 * autograd.sum_of([(yk - tk) ** 2 for yk, tk in zip(y, y_hat)])
 C.label = "C"
 assert math.isclose(C.data, mse(y, [1.0, 0.0]).data)
 C.backward()
@@ -178,7 +178,7 @@ print(f"∂C/∂w = a_input · ∂C/∂z and ∂C/∂b = ∂C/∂z hold for all 
 # %%
 def loss_of_model():
     outputs = model([1.0, -1.0])
-    return 0.5 * autograd.sum([(yk - tk) ** 2 for yk, tk in zip(outputs, [1.0, 0.0])])
+    return 0.5 * autograd.sum_of([(yk - tk) ** 2 for yk, tk in zip(outputs, [1.0, 0.0])])
 
 
 assert gradcheck(lambda *theta: loss_of_model(), model.parameters())

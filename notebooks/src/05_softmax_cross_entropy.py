@@ -41,7 +41,7 @@ plt.rcParams.update(
 # %%
 z = [Value(3.0, label="z1"), Value(1.0, label="z2"), Value(-3.0, label="z3")]
 exps = [zi.exp() for zi in z]
-total = autograd.sum(exps)
+total = autograd.sum_of(exps)
 y = [e / total for e in exps]
 total.label = "Σ e^zj"
 for i, (e, yi) in enumerate(zip(exps, y), start=1):
@@ -58,7 +58,7 @@ assert np.allclose([p.data for p in softmax(z)], [yi.data for yi in y], rtol=1e-
 
 # %%
 t = [1.0, 0.0, 0.0]
-loss = -autograd.sum([ti * yi.log() for ti, yi in zip(t, y)])
+loss = -autograd.sum_of([ti * yi.log() for ti, yi in zip(t, y)])
 loss.label = "L"
 print(f"L = {loss.data:.4f} = -ln {y[0].data:.4f}")
 assert math.isclose(loss.data, -math.log(y[0].data))
@@ -166,7 +166,7 @@ print("soft target: ∂L/∂z = y − t holds")
 
 # %%
 big = [Value(1000.0), Value(0.0), Value(-1000.0)]
-naive = [e / autograd.sum([b.exp() for b in big]) for e in (b.exp() for b in big)]
+naive = [e / autograd.sum_of([b.exp() for b in big]) for e in (b.exp() for b in big)]
 print("naive softmax:   ", [p.data for p in naive])
 print("log_softmax:     ", [p.data for p in log_softmax(big)])
 stable = cross_entropy(big, 1)

@@ -62,7 +62,7 @@ def powers(x, degree):
 
 
 def loss_fn(b, w, x, y_hat, lam=0.0):
-    prediction = b + autograd.sum([wk * xk for wk, xk in zip(w, powers(x, len(w)))])
+    prediction = b + autograd.sum_of([wk * xk for wk, xk in zip(w, powers(x, len(w)))])
     return mse(prediction, y_hat) + lam * l2(w)
 
 

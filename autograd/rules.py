@@ -1,0 +1,175 @@
+"""Each op's local derivative built as Values, so that a gradient can be differentiated.
+
+At forward time every op stores its local derivatives as plain numbers (``local_grads``):
+enough for a gradient. To differentiate a gradient (a second derivative, a Hessian, Newton's
+method), ``backward(create_graph=True)`` needs the same derivatives as *nodes of a graph*,
+computed from the op's inputs and output by ``Value`` operations. This table gives them,
+one rule per op, written from the same formulas as the ops in ``engine.py``; a property
+test checks that both forms give the same numbers for every op, so they cannot drift.
+
+>>> from autograd import Value
+>>> x = Value(0.5)
+>>> y = x.tanh()
+>>> (d,) = local_grads_as_graph(y)   # 1 - tanh²(x), a Value computed from y itself
+>>> round(d.data, 12) == round(y.local_grads[0], 12), d.op
+(True, '1-')
+
+An op whose derivative is piecewise constant (relu, abs, max, the ones of +) keeps its
+numbers: their derivative is 0, as PyTorch takes it at the kinks too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd import elementwise as ew
+from autograd.elementwise import Data
+from autograd.engine import Value, _node
+
+Local = Value | Data  # a local derivative: a node of the graph, or a constant
+
+
+def where(condition: bool | np.ndarray, a: Value | Data, b: Value | Data) -> Value | Data:
+    """a where condition holds, else b, per sample; a node when a or b is one.
+
+    The gradient goes to the operand that was chosen (the condition is held fixed).
+
+    >>> where(True, Value(2.0), 0.0).data
+    2.0
+    """
+    if condition.__class__ is bool:
+        return a if condition else b
+    if not isinstance(a, Value) and not isinstance(b, Value):
+        return ew.where(condition, a, b)
+    a_data = a.data if isinstance(a, Value) else a
+    b_data = b.data if isinstance(b, Value) else b
+    chosen = np.asarray(condition, dtype=np.float64)
+    parents, locals_ = [], []
+    for operand, share in ((a, chosen), (b, 1.0 - chosen)):
+        if isinstance(operand, Value):
+            parents.append(operand)
+            locals_.append(share)
+    return _node(ew.where(condition, a_data, b_data), "where", tuple(parents), tuple(locals_))
+
+
+def _add(node: Value) -> tuple[Local, ...]:
+    return node.local_grads  # 1, 1: constants
+
+
+def _mul(node: Value) -> tuple[Local, ...]:
+    if len(node.parents) == 1:
+        return (node.constant,)  # d(x·c)/dx = c
+    a, b = node.parents
+    return (b, a)  # d(a·b)/da = b, d(a·b)/db = a
+
+
+def _div(node: Value) -> tuple[Local, ...]:
+    if len(node.parents) == 1:
+        return node.local_grads  # 1/c
+    _, b = node.parents
+    return (1.0 / b, -(node / b))  # 1/b, -a/b² = -out/b
+
+
+def _rdiv(node: Value) -> tuple[Local, ...]:
+    (x,) = node.parents
+    return (-(node / x),)  # d(c/x)/dx = -c/x² = -out/x
+
+
+def _pow(node: Value) -> tuple[Local, ...]:
+    x = node.parents[0]
+    if len(node.parents) == 1:  # x ** n: n·x^(n-1), and 0 for n = 0
+        n = node.constant
+        return (where(n == 0.0, 0.0, n * x ** ew.sub(n, 1.0)),)
+    _, y = node.parents
+    d_base = where(y.data == 0.0, 0.0, y * x ** (y - 1.0))
+    d_exponent = where((x.data == 0.0) & (y.data >= 0.0), 0.0, node * x.log())
+    return (d_base, d_exponent)
+
+
+def _rpow(node: Value) -> tuple[Local, ...]:
+    (y,) = node.parents
+    b = node.constant
+    return (where((b == 0.0) & (y.data >= 0.0), 0.0, node * ew.log(b)),)  # c^y · ln c
+
+
+def _exp(node: Value) -> tuple[Local, ...]:
+    return (node,)  # e^x
+
+
+def _log(node: Value) -> tuple[Local, ...]:
+    return (1.0 / node.parents[0],)
+
+
+def _sqrt(node: Value) -> tuple[Local, ...]:
+    return (0.5 / node,)
+
+
+def _tanh(node: Value) -> tuple[Local, ...]:
+    return (1.0 - node * node,)
+
+
+def _sigmoid(node: Value) -> tuple[Local, ...]:
+    return (node * (1.0 - node),)
+
+
+def _elu(node: Value) -> tuple[Local, ...]:
+    (x,) = node.parents
+    return (where(x.data > 0.0, 1.0, node + node.constant),)  # α e^x = out + α below 0
+
+
+def _softplus(node: Value) -> tuple[Local, ...]:
+    return (node.parents[0].sigmoid(),)
+
+
+def _sin(node: Value) -> tuple[Local, ...]:
+    return (node.parents[0].cos(),)
+
+
+def _cos(node: Value) -> tuple[Local, ...]:
+    return (-node.parents[0].sin(),)
+
+
+RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
+    "+": _add,
+    "-": _add,
+    "r-": _add,
+    "neg": _add,
+    "*": _mul,
+    "/": _div,
+    "r/": _rdiv,
+    "**": _pow,
+    "r**": _rpow,
+    "exp": _exp,
+    "log": _log,
+    "sqrt": _sqrt,
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "elu": _elu,
+    "softplus": _softplus,
+    "sin": _sin,
+    "cos": _cos,
+    # Piecewise constant derivatives: the numbers are the rule (their derivative is 0).
+    "abs": _add,
+    "relu": _add,
+    "leaky_relu": _add,
+    "max": _add,
+    "min": _add,
+    "sum": _add,
+    "mean": _add,
+    "where": _add,
+}
+
+
+def local_grads_as_graph(node: Value) -> tuple[Local, ...]:
+    """``node.local_grads`` computed as Values from the node's inputs and output.
+
+    >>> a, b = Value(2.0), Value(3.0)
+    >>> [d.data for d in local_grads_as_graph(a * b)]
+    [3.0, 2.0]
+    """
+    rule = RULES.get(node._kind)
+    if rule is None:
+        raise NotImplementedError(f"no second-derivative rule for the op {node.op!r}")
+    return rule(node)
