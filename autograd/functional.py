@@ -101,7 +101,7 @@ def gradcheck(
     leaves = _leaves(inputs)
     analytic = list(engine.grad(_scalar_output(f(*leaves)), leaves))
     numerical = numerical_grad(f, leaves, eps)
-    names = [leaf.label or f"input {i}" for i, leaf in enumerate(leaves)]
+    names = [f"{leaf.label or f'input {i}'} (data={leaf.data!r})" for i, leaf in enumerate(leaves)]
     return _compare(analytic, numerical, names, "gradcheck", eps, atol, rtol)
 
 
