@@ -146,6 +146,8 @@ def power(a: Data, b: Data) -> Data:
                 return math.copysign(_INF, a) if odd_integer else _INF
             return _NAN
     same_sizes(a, b)
+    if b.__class__ is float:  # numpy computes array ** 0.5 as sqrt: nan at -inf, not IEEE inf
+        b = np.full(len(a), b)
     with _quiet():
         return np.power(a, b)
 

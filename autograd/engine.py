@@ -46,7 +46,7 @@ class Value:
     """
 
     __slots__ = (
-        "__weakref__", "_at", "_data", "_kind", "_pass",
+        "__weakref__", "_data", "_kind", "_pass",
         "constant", "grad", "label", "local_grads", "parents", "scope",
     )  # fmt: skip
 
@@ -254,7 +254,9 @@ class Value:
         x = self.data
         if x.__class__ is float:
             return _node(x, "sum", (self,), (1.0,))
-        return _node(float(x.sum()), "sum", (self,), (np.ones_like(x),))
+        with ew.quiet():  # inf + -inf is nan, without a warning
+            total = float(x.sum())
+        return _node(total, "sum", (self,), (np.ones_like(x),))
 
     def mean(self) -> Value:
         """Mean over the samples of a batch; d/dx_i = 1/B. Losses use it to return a scalar.
@@ -266,7 +268,9 @@ class Value:
         x = self.data
         if x.__class__ is float:
             return _node(x, "mean", (self,), (1.0,))
-        return _node(float(x.mean()), "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
+        with ew.quiet():
+            mean = float(x.mean())
+        return _node(mean, "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
 
     # ----------------------------------------------------------------- comparisons
     # Compare forward values. Equality and hashing stay by identity (inherited from object,
@@ -518,7 +522,8 @@ def contribution(local: Data, upstream: Data, parent_data: Data) -> Data:
     with ew.quiet():
         share = local * upstream
     if parent_data.__class__ is float and share.__class__ is not float:
-        return float(np.sum(share))
+        with ew.quiet():
+            return float(np.sum(share))
     return share
 
 
@@ -631,13 +636,11 @@ def _node(data: Data, kind: str, parents: tuple, local_grads: tuple, constant=No
         out.parents = parents
         out.local_grads = local_grads
         tape = mode.tape
-        out._at = len(tape)
         tape.append(out)
-        if out._at >= tape.capacity:
+        if len(tape) > tape.capacity:
             tape.let_go()
     else:  # no history: a leaf
         out.parents = out.local_grads = ()
-        out._at = -1
     if mode.anomaly:
         _check_forward(data, parents, kind)
     return out
@@ -719,7 +722,8 @@ def _sum_over_batches(nodes: list[Value]) -> None:
             if g.batch_size is not None:
                 node.grad = g.sum()
         else:
-            node.grad = float(np.sum(g))
+            with ew.quiet():
+                node.grad = float(np.sum(g))
 
 
 class _NoShareYet:
@@ -799,7 +803,7 @@ def _fmt_grad(g: Data | None) -> str:
 
 
 class _Tape(list):
-    """The op nodes one thread made, oldest first; ``node._at`` is each one's position."""
+    """The op nodes one thread made, oldest first."""
 
     MIN_CAPACITY = 100_000
 
@@ -816,8 +820,6 @@ class _Tape(list):
                 dropped += 1
         if dropped:
             self[:] = [node for node in self if node is not None]
-            for i, node in enumerate(self):
-                node._at = i
         self.capacity = max(self.MIN_CAPACITY, 2 * len(self))
 
 
@@ -834,8 +836,10 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     if not root.parents:
         return [], [root]
     tape = _thread.mode.tape
-    at = root._at
-    if at >= len(tape) or tape[at] is not root:  # made in another thread, or let go of
+    at = len(tape) - 1  # the root is usually the newest node
+    while at >= 0 and tape[at] is not root:
+        at -= 1
+    if at < 0:  # made in another thread, or let go of
         return _backward_order_by_search(root)
     this_pass = object()
     root._pass = this_pass
