@@ -158,7 +158,9 @@ def hvp(f: Function, inputs: Sequence[Value | Number], v: Sequence[Number]) -> t
     return engine.grad(directional, leaves)
 
 
-def jacobian(f: Callable[..., Sequence[Value | Number]], inputs: Sequence[Value | Number]) -> np.ndarray:
+def jacobian(
+    f: Callable[..., Sequence[Value | Number]], inputs: Sequence[Value | Number]
+) -> np.ndarray:
     """The matrix ∂fᵢ/∂xⱼ of a function returning several values (one row per output).
 
     >>> jacobian(lambda x, y: [x * y, x + y], [2.0, 3.0])

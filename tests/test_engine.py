@@ -8,8 +8,7 @@ import weakref
 import pytest
 
 import autograd
-from autograd import engine
-from autograd import Value, maximum, minimum, no_grad
+from autograd import Value, engine, maximum, minimum, no_grad
 
 
 def grads_after_backward(out: Value, *leaves: Value) -> list[float]:
