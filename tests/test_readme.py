@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def fenced_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+def fenced_blocks(language: str, section: str = "") -> list[str]:
+    """The README's code blocks in one language, from the section with this heading on."""
+    text = README[README.index(f"## {section}") :] if section else README
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz dot program")
@@ -42,7 +44,7 @@ def svg_texts(path: Path) -> list[str]:
 
 
 def test_the_training_example_runs_and_learns():
-    example = fenced_blocks("python")[1]
+    example = fenced_blocks("python", "Training, the PyTorch way")[0]
     namespace: dict = {}
     exec(compile(example, "README training example", "exec"), namespace)
     model, X, y = namespace["model"], namespace["X"], namespace["y"]
@@ -51,3 +53,12 @@ def test_the_training_example_runs_and_learns():
     with no_grad():
         scores = model(X).data
     assert ((scores > 0) == (y == 1)).mean() >= 0.95
+
+
+def test_the_second_derivative_example_prints_what_the_readme_shows():
+    example = fenced_blocks("python", "Second derivatives")[0]
+    expected = fenced_blocks("text", "Second derivatives")[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README second derivatives", "exec"), {})
+    assert printed.getvalue() == expected
