@@ -358,6 +358,9 @@ class Value:
             )
         return bool(self._data)
 
+    def __getnewargs__(self) -> tuple[Data]:  # copy.deepcopy(model) works, as in PyTorch
+        return (self._data,)
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         if self._data.__class__ is float:

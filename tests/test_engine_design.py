@@ -386,6 +386,19 @@ def test_gradcheck_leaves_closure_parameters_alone():
     assert w.grad == 7.0
 
 
+def test_a_deep_copy_of_a_model_is_independent_and_differentiable():
+    import copy
+
+    from autograd.nn import MLP
+
+    model = MLP(2, [3, 1], seed=0)
+    twin = copy.deepcopy(model)
+    assert twin.state_dict() == model.state_dict()
+    twin(np.array([1.0, -1.0])).backward()
+    assert all(p.grad is None for p in model.parameters())
+    assert any(p.grad for p in twin.parameters())
+
+
 def test_float_and_bool_work_like_pytorch():
     assert float(Value(2.5)) == 2.5 and bool(Value(1.0)) and not bool(Value(0.0))
     with pytest.raises(ValueError, match="ambiguous"):
