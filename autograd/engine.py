@@ -414,11 +414,7 @@ def maximum(a: Value | Number, b: Value | Number) -> Value:
     >>> m = maximum(Value(1.0), Value(3.0)); m.data, m.local_grads
     (3.0, (0.0, 1.0))
     """
-    a = a if isinstance(a, Value) else Value(a)
-    b = b if isinstance(b, Value) else Value(b)
-    x, y = a.data, b.data
-    a_wins = ew.where(ew.compare(">", x, y), 1.0, ew.where(x < y, 0.0, 0.5))
-    return _node(ew.maximum(x, y), "max", (a, b), (a_wins, ew.sub(1.0, a_wins)))
+    return _pick(a, b, "max")
 
 
 def minimum(a: Value | Number, b: Value | Number) -> Value:
@@ -427,11 +423,17 @@ def minimum(a: Value | Number, b: Value | Number) -> Value:
     >>> m = minimum(Value(1.0), Value(3.0)); m.data, m.local_grads
     (1.0, (1.0, 0.0))
     """
+    return _pick(a, b, "min")
+
+
+def _pick(a: Value | Number, b: Value | Number, kind: str) -> Value:
     a = a if isinstance(a, Value) else Value(a)
     b = b if isinstance(b, Value) else Value(b)
     x, y = a.data, b.data
-    a_wins = ew.where(ew.compare("<", x, y), 1.0, ew.where(x > y, 0.0, 0.5))
-    return _node(ew.minimum(x, y), "min", (a, b), (a_wins, ew.sub(1.0, a_wins)))
+    wins, loses = (">", "<") if kind == "max" else ("<", ">")
+    a_wins = ew.where(ew.compare(wins, x, y), 1.0, ew.where(ew.compare(loses, x, y), 0.0, 0.5))
+    out = ew.maximum(x, y) if kind == "max" else ew.minimum(x, y)
+    return _node(out, kind, (a, b), (a_wins, ew.sub(1.0, a_wins)))
 
 
 def topological_order(root: Value) -> list[Value]:
