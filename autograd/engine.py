@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
@@ -112,9 +112,7 @@ class Value:
                     _check_backward(node)
                 local_grads = _local_grads_as_graph(node) if create_graph else node.local_grads
                 for parent, local in zip(node.parents, local_grads):
-                    parent.grad += local * node.grad  # the chain rule
-        # A weight used by every sample of a batch got one gradient per sample: add them up.
-        _sum_over_batches(nodes + leaves)
+                    parent.grad += contribution(local, node.grad, parent.data)  # the chain rule
         for leaf, grad in zip(leaves, earlier):
             if grad is not None:
                 leaf.grad = grad + leaf.grad
@@ -254,9 +252,7 @@ class Value:
         x = self.data
         if x.__class__ is float:
             return _node(x, "sum", (self,), (1.0,))
-        with ew.quiet():  # inf + -inf is nan, without a warning
-            total = float(x.sum())
-        return _node(total, "sum", (self,), (np.ones_like(x),))
+        return _node(ew.total(x), "sum", (self,), (np.ones_like(x),))
 
     def mean(self) -> Value:
         """Mean over the samples of a batch; d/dx_i = 1/B. Losses use it to return a scalar.
@@ -268,9 +264,7 @@ class Value:
         x = self.data
         if x.__class__ is float:
             return _node(x, "mean", (self,), (1.0,))
-        with ew.quiet():
-            mean = float(x.mean())
-        return _node(mean, "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
+        return _node(ew.mean(x), "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
 
     # ----------------------------------------------------------------- comparisons
     # Compare forward values. Equality and hashing stay by identity (inherited from object,
@@ -373,8 +367,13 @@ class Value:
 
 
 def _d_base(x: Data, y: Data) -> Data:
-    """∂(x^y)/∂x = y·x^(y-1), and 0 where y = 0 (x^0 is the constant 1, even at x = 0 or nan)."""
-    return ew.where(y == 0.0, 0.0, ew.mul(y, ew.power(x, ew.sub(y, 1.0))))
+    """∂(x^y)/∂x = y·x^(y-1); 0 where y = 0 and x is 0 or nan, where the formula would give
+    0·inf or nan (x^0 is the constant 1, as PyTorch has it)."""
+    return ew.where(_zero_power_of_zero_or_nan(x, y), 0.0, ew.mul(y, ew.power(x, ew.sub(y, 1.0))))
+
+
+def _zero_power_of_zero_or_nan(x: Data, y: Data) -> bool | np.ndarray:
+    return (y == 0.0) & ((x == 0.0) | (x != x))
 
 
 def _d_exponent(x: Data, y: Data, out: Data) -> Data:
@@ -395,17 +394,20 @@ def sum_of(values: Iterable[Value | Number]) -> Value:
     (6.0, 'sum+3', 2, (1.0, 1.0))
     """
     terms: list[Value] = []
-    constant: Data = 0.0
+    numbers: list[Data] = []
     for v in values:
         if isinstance(v, Value):
             terms.append(v)
         else:
-            constant = ew.add(constant, _constant(v))
-    total = constant
-    for term in terms:
-        total = ew.add(total, term.data)
+            numbers.append(_constant(v))
+    addends = [term._data for term in terms] + numbers
+    if any(a.__class__ is not float for a in addends):  # batches: one size for all
+        sizes = {len(a) for a in addends if a.__class__ is not float}
+        if len(sizes) > 1:
+            raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
+    constant = sum(numbers, 0.0)
     c = None if constant.__class__ is float and constant == 0.0 else constant
-    return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
+    return _node(sum(addends, 0.0), "sum", tuple(terms), _ones(len(terms)), c)
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:
@@ -515,21 +517,27 @@ def grad(
     return tuple(t.data if isinstance(t, Value) else t for t in totals)
 
 
-def contribution(local: Data, upstream: Data, parent_data: Data) -> Data:
-    """What one edge adds to its parent's gradient: local derivative × upstream gradient,
-    summed over the samples when a batch flows into a node holding a plain float (a weight
-    every sample used). ``backward()`` adds the same numbers; drawings label edges with it.
+def contribution(local: Data | Value, upstream: Data | Value, parent_data: Data) -> Data | Value:
+    """What one edge adds to its parent's gradient: local derivative × upstream gradient.
+
+    When a batch flows into a node holding one number (a weight every sample used), the
+    samples' shares are added up: the weight's gradient is the sum over the batch.
+    ``backward()`` uses it on every edge, and drawings label edges with it.
 
     >>> import numpy as np
     >>> contribution(3.0, 0.5, 2.0), contribution(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5)
     (1.5, 11.0)
     """
-    with ew.quiet():
+    if local.__class__ is float and upstream.__class__ is float:
+        return local * upstream  # two numbers: the common case, first
+    if isinstance(local, Value) or isinstance(upstream, Value):  # a gradient built as a graph
         share = local * upstream
-    if parent_data.__class__ is float and share.__class__ is not float:
-        with ew.quiet():
-            return float(np.sum(share))
-    return share
+        return share.sum() if parent_data.__class__ is float and share.batch_size else share
+    if parent_data.__class__ is float:  # sum over the batch: one dot product
+        return ew.dot(local, upstream)
+    if local.__class__ is float and local == 1.0:
+        return upstream  # (+, sum): no need to multiply a whole batch by one
+    return ew.mul(local, upstream)
 
 
 # --------------------------------------------------------------------- modes, per thread
@@ -552,18 +560,23 @@ class _ThreadState(threading.local):
         self.mode = _Mode(_Tape())  # the thread's tape rides along with its mode
 
 
-@contextmanager
-def _switched(**changes: object) -> Iterator[None]:
+class _switched:
     """Run the block under a new mode, and restore the old one even if the block raises."""
-    old = _thread.mode
-    new = _Mode(old.tape, old.recording, old.anomaly, old.scope)
-    for name, value in changes.items():
-        setattr(new, name, value)
-    _thread.mode = new
-    try:
-        yield
-    finally:
-        _thread.mode = old
+
+    __slots__ = ("changes", "old")
+
+    def __init__(self, **changes: object) -> None:
+        self.changes = changes
+
+    def __enter__(self) -> None:
+        self.old = old = _thread.mode
+        new = _Mode(old.tape, old.recording, old.anomaly, old.scope)
+        for name, value in self.changes.items():
+            setattr(new, name, value)
+        _thread.mode = new
+
+    def __exit__(self, *exception: object) -> None:
+        _thread.mode = self.old
 
 
 def no_grad() -> AbstractContextManager[None]:
@@ -642,7 +655,9 @@ def _node(data: Data, kind: str, parents: tuple, local_grads: tuple, constant=No
         out.local_grads = local_grads
         tape = mode.tape
         tape.append(out)
-        if len(tape) > tape.capacity:
+        if data.__class__ is not float:
+            tape.batch_numbers += len(data)  # a batch weighs on memory like that many nodes
+        if len(tape) + tape.batch_numbers > tape.capacity:
             tape.let_go()
     else:  # no history: a leaf
         out.parents = out.local_grads = ()
@@ -672,6 +687,7 @@ def _as_data(x: object) -> Data:
             raise ValueError(f"a batch must be a non-empty 1-D array, got shape {x.shape}")
         if x.dtype.kind not in "iuf":
             raise TypeError(f"a batch must hold real numbers, not {x.dtype}")
+        ew.keep_ieee_results_quiet()
         return np.array(x, dtype=np.float64)  # a copy: later edits to x do not leak in
     raise TypeError(
         f"Value data must be an int, a float or a 1-D numpy array, not {type(x).__name__}"
@@ -715,28 +731,12 @@ def _seed(root: Value, gradient: Number | np.ndarray | Value | None) -> Data | V
     return seed
 
 
-def _sum_over_batches(nodes: list[Value]) -> None:
-    """A node holding a plain float whose gradient is per sample gets the batch's sum.
-
-    The chain rule is linear, so summing once here equals summing on every edge."""
-    for node in nodes:
-        g = node.grad
-        if g.__class__ is float or node._data.__class__ is not float:
-            continue
-        if isinstance(g, Value):
-            if g.batch_size is not None:
-                node.grad = g.sum()
-        else:
-            with ew.quiet():
-                node.grad = float(np.sum(g))
-
-
 class _NoShareYet:
     """The gradient of a node before any share reached it: adding a share gives the share
     itself, so a gradient built as a graph has no "0 +" nodes."""
 
     def __add__(self, share: Data | Value) -> Data | Value:
-        return share
+        return share.copy() if isinstance(share, np.ndarray) else share  # never an alias
 
     def __repr__(self) -> str:
         return "no gradient yet"
@@ -798,22 +798,27 @@ def _fmt_grad(g: Data | None) -> str:
 # backward reads it from the root down: newest first is each node after all nodes made
 # from it. Three things keep the tape honest:
 #
-# - It must not keep dropped graphs alive. When it fills, nodes that only the tape still
-#   holds are let go, newest first, so their parents can go in the same sweep.
+# - It must not keep dropped graphs alive. Backward takes everything older than the graph
+#   it differentiates off the tape (in a training loop: the step before), and when the
+#   tape fills without a backward, nodes that only the tape still holds are let go.
 # - It may hold nodes of other graphs. Backward marks the nodes it reaches and skips the
 #   rest, and stops once every node it marked has been visited.
-# - A graph may have been built partly in another thread or have been let go of by the
-#   tape. Then some marked node is never met on the tape, and backward falls back to
+# - A graph may have been built partly in another thread, or taken off the tape. Then
+#   some marked node is never met on the tape, and backward falls back to
 #   ``topological_order``: the same gradients, at the speed of the search.
 
 
 class _Tape(list):
     """The op nodes one thread made, oldest first."""
 
-    MIN_CAPACITY = 100_000
+    # How much the tape may hold before it looks for nodes to let go of, counted in
+    # numbers: a node holding one float counts 1, a batch of 200 samples 201. A million is
+    # some tens of MB of dead graph at most, and a graph being built is scanned about twice.
+    MIN_CAPACITY = 1_000_000
 
     def __init__(self) -> None:
         super().__init__()
+        self.batch_numbers = 0  # samples held by batch nodes on the tape
         self.capacity = self.MIN_CAPACITY
 
     def let_go(self) -> None:
@@ -825,7 +830,15 @@ class _Tape(list):
                 dropped += 1
         if dropped:
             self[:] = [node for node in self if node is not None]
-        self.capacity = max(self.MIN_CAPACITY, 2 * len(self))
+        self.batch_numbers = sum(len(n._data) for n in self if n._data.__class__ is not float)
+        self.capacity = max(self.MIN_CAPACITY, 2 * (len(self) + self.batch_numbers))
+
+    def forget_before(self, position: int) -> None:
+        """Take the nodes older than ``position`` off the tape (freed if nobody holds them)."""
+        if position > 0:
+            gone = self[:position]
+            del self[:position]
+            self.batch_numbers -= sum(len(n._data) for n in gone if n._data.__class__ is not float)
 
 
 def _refs_when_only_in_a_list() -> int:
@@ -851,7 +864,7 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     nodes: list[Value] = []
     leaves: list[Value] = []
     waiting = 1  # marked op nodes not yet met on the tape
-    for node in reversed(tape[: at + 1]):
+    for steps_back, node in enumerate(reversed(tape[: at + 1])):
         if node._pass is not this_pass:
             continue  # another graph's node
         nodes.append(node)
@@ -864,6 +877,9 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
                 else:
                     leaves.append(parent)
         if waiting == 0:
+            # Whatever is older than this graph is done with (the loop before, usually):
+            # off the tape, so it is freed now if nobody else holds it.
+            tape.forget_before(at - steps_back)
             return nodes, leaves
     return _backward_order_by_search(root)
 

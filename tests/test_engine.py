@@ -3,8 +3,11 @@
 import gc
 import math
 import sys
+import threading
+import tracemalloc
 import weakref
 
+import numpy as np
 import pytest
 
 import autograd
@@ -234,19 +237,65 @@ def test_dropped_graph_is_freed_by_reference_counting_alone():
         gc.enable()
 
 
-def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded():
+def in_a_fresh_thread(job):
+    """Run job() in a new thread (so with a tape of its own) and return what it returned."""
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(result=job()))
+    thread.start()
+    thread.join()
+    return box["result"]
+
+
+def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded(monkeypatch):
     """An inference loop with no backward and no no_grad: memory must not grow."""
-    w = Value(0.5)
-    watches = []
-    for step in range(3 * engine._Tape.MIN_CAPACITY // 2):  # 3 passes of 1/2 capacity... of 2 nodes
-        y = (w * step).tanh()
-        if step % 50_000 == 0:
-            watches.append(weakref.ref(y))
-    assert len(engine._thread.mode.tape) <= engine._Tape.MIN_CAPACITY + 1
-    assert watches[0]() is None  # the first graph was let go without anyone asking
-    assert y.parents[0].parents == (w,)  # the live one was kept, and backward still works
-    y.backward()
-    assert w.grad == pytest.approx((1 - y.data**2) * step)
+    monkeypatch.setattr(engine._Tape, "MIN_CAPACITY", 10_000)
+
+    def inference_loop():
+        w = Value(0.5)
+        watches = []
+        for step in range(30_000):  # 60,000 op nodes, six times the capacity
+            y = (w * step).tanh()
+            if step % 5_000 == 0:
+                watches.append(weakref.ref(y))
+        tape = engine._thread.mode.tape
+        assert len(tape) <= 10_001
+        assert watches[0]() is None  # the first graph was let go without anyone asking
+        assert y.parents[0].parents == (w,)  # the live one was kept, and backward works
+        y.backward()
+        return w.grad, (1 - y.data**2) * step
+
+    got, expected = in_a_fresh_thread(inference_loop)
+    assert got == pytest.approx(expected)
+
+
+def test_batches_count_by_their_size_so_dead_batches_do_not_pile_up(monkeypatch):
+    monkeypatch.setattr(engine._Tape, "MIN_CAPACITY", 10_000)
+
+    def inference_loop():
+        w = Value(0.5)
+        tracemalloc.start()
+        for _ in range(2_000):
+            y = (w * np.ones(1_000)).tanh()  # 1,000 samples: weighs like 1,000 nodes
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak, y
+
+    peak, _ = in_a_fresh_thread(inference_loop)
+    assert peak < 2 * 10_000 * 3 * 8 + 2_000_000  # ~2x capacity of numbers, 3 arrays a node
+
+
+def test_backward_takes_older_graphs_off_the_tape_so_a_training_loop_frees_them():
+    def training_loop():
+        w = Value(0.5)
+        watches = []
+        for step in range(5):
+            loss = (w * float(step)).tanh() * w
+            loss.backward()
+            watches.append(weakref.ref(loss.parents[0]))
+        return [watch() is None for watch in watches]
+
+    freed = in_a_fresh_thread(training_loop)
+    assert freed == [True, True, True, True, False]  # only the last step's graph is alive
 
 
 # ---------------------------------------------------------------- modes

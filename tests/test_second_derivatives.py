@@ -133,7 +133,7 @@ def test_first_order_backward_builds_no_nodes():
     tape = engine._thread.mode.tape
     before = len(tape)
     y.backward()
-    assert len(tape) == before  # memory of a plain backward: nothing new
+    assert len(tape) <= before  # memory of a plain backward: nothing new
 
 
 # ---------------------------------------------------------------- float and graph rules agree
