@@ -1,4 +1,10 @@
-"""Notebook 1: derivatives, computational graphs and the chain rule (source of the .ipynb)."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 1 · Derivatives, computational graphs and the chain rule

@@ -1,4 +1,10 @@
-"""Notebook 2: a linear model, MAE and MSE, the loss surface and gradient descent."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 2 · A linear model, its loss surface and gradient descent

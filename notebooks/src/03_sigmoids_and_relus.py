@@ -1,4 +1,10 @@
-"""Notebook 3: sums of sigmoids and ReLUs, model bias, and overfitting with more layers."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 3 · Sigmoids, ReLUs, model bias and overfitting

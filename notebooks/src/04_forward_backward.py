@@ -1,4 +1,10 @@
-"""Notebook 4: the forward and backward pass of a small fully connected network."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 4 · Forward pass and backward pass of a small network

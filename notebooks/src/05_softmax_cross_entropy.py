@@ -1,4 +1,10 @@
-"""Notebook 5: softmax and cross-entropy, and the derivation of ∂L/∂z = y − t."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 5 · Softmax + cross-entropy: deriving ∂L/∂z = y − t

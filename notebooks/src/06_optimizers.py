@@ -1,4 +1,10 @@
-"""Notebook 6: SGD, Momentum, AdaGrad, RMSProp and Adam on f(x, y) = x²/20 + y²."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 6 · Optimizers: SGD, Momentum, AdaGrad, RMSProp, Adam

@@ -1,4 +1,10 @@
-"""Notebook 7: an MLP on real handwritten digits, with mini-batches, initialisation and L2."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 7 · Handwritten digits: a real network, trained with mini-batches

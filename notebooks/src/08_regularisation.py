@@ -1,4 +1,10 @@
-"""Notebook 8: regression with regularisation: polynomial features, train vs test, λ sweep."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 8 · Regression with regularisation
