@@ -73,6 +73,8 @@ def test_the_demo_ends_by_naming_each_file_it_wrote_and_what_it_shows(demo):
     for path in report["files"]:
         assert re.search(rf"^   {re.escape(str(path))}  +\w", guide, flags=re.M), path
     assert "not the trained 2-16-16-1" in guide  # mlp.svg says which network it is
+    mlp_svg = next(path for path in report["files"] if path.name == "mlp.svg").read_text()
+    assert "L = (ŷ − y)²" in mlp_svg and ">y</text>" in mlp_svg  # the loss and its target
     assert printed.rstrip().endswith(f"MLP.load({str(report['files'][-1])!r})")
 
 

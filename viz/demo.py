@@ -71,7 +71,7 @@ def run_demo(out_dir: Path, epochs: int = 40, quiet: bool = False) -> dict:
         neuron_svg: ["the neuron: data and grad on every node, upstream × local on each edge"],
         steps_html: ["its backward pass one step per frame (previous/next buttons, a slider)"],
         mlp_svg: [
-            "a small 2-3-1 tanh MLP on one sample, loss L = (ŷ − 1)², one box per neuron;",
+            "a small 2-3-1 tanh MLP on one sample, L = (ŷ − y)², a box per neuron;",
             f"not the trained 2-16-16-1 ({trained_nodes:,} nodes per sample: too many to read)",
         ],
         model_json: [f"the trained 2-16-16-1 network: MLP.load({str(model_json)!r})"],
@@ -175,7 +175,8 @@ def _one_sample_mlp_loss() -> Value:
     model = MLP(2, [3, 1], activation="tanh", seed=0)
     prediction = model([2.0, -1.0])
     prediction.label = "ŷ"
-    loss = (prediction - 1.0) ** 2
-    loss.label = "L = (ŷ − 1)²"
+    target = Value(1.0, label="y")  # a Value, so the picture names the target
+    loss = (prediction - target) ** 2
+    loss.label = "L = (ŷ − y)²"
     loss.backward()
     return loss
