@@ -24,7 +24,7 @@ Names. A parameter has two names, one for code and one for pictures, and this is
 one place that maps them:
 
 =============================  ==================  ==========================================
-``state_dict()`` key            drawing label       what it is
+``state_dict()`` key           drawing label       what it is
 =============================  ==================  ==========================================
 ``layers.1.neurons.2.w.0``     ``L1.N2.w0``        MLP layer 1, neuron 2, weight of input 0
 ``layers.1.neurons.2.b``       ``L1.N2.b``         MLP layer 1, neuron 2, bias
