@@ -13,8 +13,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# setuptools warns "Editable installation ... be careful with folders in your working
+# directory" (10 lines) on every editable install; only that message is filtered.
+QUIET_BUILD := PYTHONWARNINGS="ignore:Editable installation"
+
 $(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(QUIET_BUILD) $(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 dot:

@@ -20,17 +20,37 @@ Inputs. A module reads ``nin`` inputs, given as any of:
   batch, trained in one forward/backward pass at numpy speed;
 - a 2-D numpy array of shape (samples, nin), as PyTorch takes it: the same batch, by rows.
 
-Names in drawings. Parameters are labelled ``L0.N1.w0`` and ``L0.N1.b`` (layer 0, neuron
-1), and every node a neuron creates carries the scope ``"L0.N1"``, so the visualizer can
-draw one cluster per neuron, and per layer by the ``"L0"`` prefix. A standalone Neuron is
-called ``"N0"`` and a standalone Layer ``"L0"`` unless given a ``name``.
+Names. A parameter has two names, one for code and one for pictures, and this is the
+one place that maps them:
+
+=============================  ==================  ==========================================
+``state_dict()`` key           drawing label       what it is
+=============================  ==================  ==========================================
+``layers.1.neurons.2.w.0``     ``L1.N2.w0``        MLP layer 1, neuron 2, weight of input 0
+``layers.1.neurons.2.b``       ``L1.N2.b``         MLP layer 1, neuron 2, bias
+``neurons.2.w.0``              ``{name}.N2.w0``    a Layer's neuron 2 (``name`` "L0" unless given)
+``w.0`` / ``b``                ``{name}.w0`` ...   a Neuron (``name`` "N0" unless given)
+=============================  ==================  ==========================================
+
+The key is the attribute path, as in PyTorch (``model.layers[1].neurons[2].w[0]``), and
+works for any Module; the label is short enough to fit in a node of a drawing. Every node a
+neuron computes carries the scope ``"L1.N2"``, so the visualizer draws one cluster per
+neuron, and per layer by the ``"L1"`` prefix.
+
+>>> [(key, p.label) for key, p in MLP(1, [1, 1], seed=0).named_parameters()][-2:]
+[('layers.1.neurons.0.w.0', 'L1.N0.w0'), ('layers.1.neurons.0.b', 'L1.N0.b')]
+
+Saving. ``model.save(path)`` writes JSON (never pickle); ``MLP.load(path)`` builds the
+network the file describes, and ``model.load(path)`` sets an existing model's parameters.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,7 +82,24 @@ INITS = ("uniform", "xavier", "he")
 
 # The header of a saved file, so that loading some other JSON says what is wrong.
 FILE_FORMAT = "autograd-viz state_dict"
-FILE_VERSION = 1
+FILE_VERSION = 1  # files may also describe the model ("model"), which version-1 readers skip
+
+
+class _ClassOrInstanceMethod:
+    """A method with one meaning on the class and another on an instance.
+
+    ``MLP.load(path)`` should build a model, as a PyTorch user reaches for first, and
+    ``model.load(path)`` should fill an existing one: one name, two functions.
+    """
+
+    def __init__(self, on_class: Callable, on_instance: Callable) -> None:
+        self.on_class, self.on_instance = on_class, on_instance
+        self.__doc__ = f"{on_class.__doc__}\n\nOn a model: {on_instance.__doc__}"
+
+    def __get__(self, instance: object, owner: type) -> Callable:
+        if instance is None:
+            return types.MethodType(self.on_class, owner)
+        return types.MethodType(self.on_instance, instance)
 
 
 # --------------------------------------------------------------------- Module
@@ -101,7 +138,7 @@ class Module:
         ['w.0', 'w.1', 'b']
         """
         seen: set[Value] = set()
-        for name, parameter in _walk(self, ""):
+        for name, parameter in _walk(self, "", set()):
             if parameter not in seen:
                 seen.add(parameter)
                 yield name, parameter
@@ -161,18 +198,36 @@ class Module:
         for name, parameter in own.items():  # only after every value passed its checks
             parameter.data = numbers[name]
 
+    def config(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this module's shape, or None.
+
+        ``save`` writes them into the file, so ``MLP.load(path)`` can build the model
+        before setting its parameters. A custom Module returns None (the default): load
+        such a file into a model you create, ``model.load(path)``.
+
+        >>> MLP(2, [3, 1], activation="tanh").config()
+        {'nin': 2, 'nouts': [3, 1], 'activation': 'tanh', 'last_activation': 'linear'}
+        """
+        return None
+
+    @classmethod
+    def _parameter_count(cls, config: dict[str, Any]) -> int:
+        """How many parameters ``cls(**config)`` has, checked before building it."""
+        raise NotImplementedError
+
     def save(self, path: str | os.PathLike) -> None:
-        """Write the parameters to ``path`` as JSON, atomically.
+        """Write the model to ``path`` as JSON, atomically: its parameters and, for the
+        built-in modules, its shape (``config()``).
 
         The file is written to a temporary file in the same directory, which then
         replaces ``path`` in one step: a failed or interrupted save leaves any old file
-        as it was. Floats are written with all their digits, so loading is exact.
+        as it was (see ``autograd.files.atomic_file``; a symlink is written through).
+        Floats are written with all their digits, so loading is exact.
 
         >>> import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
         >>> model = MLP(2, [3, 1], seed=0); model.save(path)
-        >>> copy = MLP(2, [3, 1], seed=1); copy.load(path)
-        >>> copy.state_dict() == model.state_dict()
+        >>> MLP.load(path).state_dict() == model.state_dict()
         True
         """
         parameters = {}
@@ -180,42 +235,102 @@ class Module:
             if not (isinstance(value, float) and math.isfinite(value)):
                 raise ValueError(f"cannot save parameter {name!r}: its value is {value!r}")
             parameters[name] = value
-        payload = {"format": FILE_FORMAT, "version": FILE_VERSION, "parameters": parameters}
+        payload: dict[str, Any] = {"format": FILE_FORMAT, "version": FILE_VERSION}
+        config = self.config()
+        if config is not None:
+            payload["model"] = {"class": type(self).__name__, "config": config}
+        payload["parameters"] = parameters
         with atomic_file(path, "w") as file:
             json.dump(payload, file, indent=2)
             file.write("\n")
 
-    def load(self, path: str | os.PathLike) -> None:
-        """Set the parameters from a file written by ``save`` (JSON; never pickle).
+    def _load_into(self, path: str | os.PathLike) -> Module:
+        """Set this model's parameters from a file written by ``save``; return the model.
 
         A file that is not JSON, not a saved model, of another architecture (names that
         do not match) or holding non-numbers raises ValueError naming the file and the
         problem; the model is then left unchanged.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "neuron.json")
+        >>> Neuron(2, seed=0).save(path)
+        >>> Neuron(2, seed=1).load(path).state_dict() == Neuron(2, seed=0).state_dict()
+        True
         """
         path = Path(path)
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise ValueError(f"{path} is not a JSON text file") from None
-        except (json.JSONDecodeError, RecursionError) as error:
-            raise ValueError(f"{path} is not valid JSON: {error}") from None
-        if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
-            raise ValueError(
-                f'{path} is not a saved model (expected a JSON object with "format": '
-                f'"{FILE_FORMAT}")'
-            )
-        if payload.get("version") != FILE_VERSION:
-            raise ValueError(
-                f"{path} has format version {payload.get('version')!r}; "
-                f"this version of autograd-viz reads version {FILE_VERSION}"
-            )
-        parameters = payload.get("parameters")
-        if not isinstance(parameters, dict):
-            raise ValueError(f'{path}: "parameters" must be a JSON object of names to numbers')
+        parameters = _read_saved(path)["parameters"]
         try:
             self.load_state_dict(parameters)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
+        return self
+
+    @classmethod
+    def _load_new(cls, path: str | os.PathLike) -> Module:
+        """``MLP.load(path)``: build the model a file written by ``save`` describes.
+
+        The file names the class and its constructor arguments; the class must match
+        (``MLP.load`` of a saved ``Neuron`` is a ValueError), and a file holding more or
+        fewer parameters than that shape has is refused before anything is built.
+        """
+        path = Path(path)
+        payload = _read_saved(path)
+        described = payload.get("model")
+        if described is None:
+            raise ValueError(
+                f"{path} holds parameters but not the model's shape; create the model "
+                f"and load into it: model = {cls.__name__}(...); model.load(path)"
+            )
+        if (
+            not isinstance(described, dict)
+            or not isinstance(described.get("class"), str)
+            or not isinstance(described.get("config"), dict)
+        ):
+            raise ValueError(f'{path}: "model" must be {{"class": name, "config": {{...}}}}')
+        if described["class"] != cls.__name__:
+            raise ValueError(f"{path} holds a {described['class']}, not a {cls.__name__}")
+        config = described["config"]
+        try:
+            count = cls._parameter_count(config)
+            if count != len(payload["parameters"]):
+                raise ValueError(
+                    f"that shape has {count} parameters, the file holds "
+                    f"{len(payload['parameters'])}"
+                )
+            model = cls(**config)
+        except NotImplementedError:
+            raise ValueError(
+                f"{cls.__name__} cannot be built from a file; create the model and load "
+                f"into it: model = {cls.__name__}(...); model.load(path)"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: cannot build {cls.__name__}({config}): {error}") from None
+        return model._load_into(path)
+
+    load = _ClassOrInstanceMethod(_load_new.__func__, _load_into)
+
+
+def _read_saved(path: Path) -> dict[str, Any]:
+    """The checked JSON object of a file written by ``Module.save``."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a JSON text file") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
+        raise ValueError(
+            f'{path} is not a saved model (expected a JSON object with "format": "{FILE_FORMAT}")'
+        )
+    version = payload.get("version")
+    if type(version) is not int or version != FILE_VERSION:  # true == 1 in Python: not here
+        raise ValueError(
+            f"{path} has format version {version!r}; "
+            f"this version of autograd-viz reads version {FILE_VERSION}"
+        )
+    if not isinstance(payload.get("parameters"), dict):
+        raise ValueError(f'{path}: "parameters" must be a JSON object of names to numbers')
+    return payload
 
 
 # --------------------------------------------------------------------- modules
@@ -253,6 +368,7 @@ class Neuron(Module):
     ) -> None:
         _check_count("nin", nin)
         _check_count("fan_out", fan_out)
+        _check_name(name)
         self._activate = _activation(activation)
         weights = _initial_weights(init, nin, fan_out, np.random.default_rng(seed))
         self.nin = nin
@@ -270,6 +386,15 @@ class Neuron(Module):
         with scope(self.name):
             products = [w * x for w, x in zip(self.w, inputs, strict=True)]
             return self._activate(autograd.sum_of([*products, self.b]))  # one n-ary sum node
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this neuron's shape (see ``Module.config``)."""
+        return {"nin": self.nin, "activation": self.activation, "name": self.name}
+
+    @classmethod
+    def _parameter_count(cls, config: dict[str, Any]) -> int:
+        _check_count("nin", config.get("nin"))
+        return config["nin"] + 1
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r}, name={self.name!r})"
@@ -297,6 +422,8 @@ class Layer(Module):
     ) -> None:
         _check_count("nin", nin)
         _check_count("nout", nout)
+        _check_name(name)
+        _activation(activation)  # check now, not inside the first neuron
         rng = np.random.default_rng(seed)  # one stream for all neurons: reproducible
         self.nin = nin
         self.nout = nout
@@ -313,6 +440,21 @@ class Layer(Module):
 
     def _forward(self, inputs: list[Value]) -> list[Value]:
         return [neuron._forward(inputs) for neuron in self.neurons]
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this layer's shape (see ``Module.config``)."""
+        return {
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self.activation,
+            "name": self.name,
+        }
+
+    @classmethod
+    def _parameter_count(cls, config: dict[str, Any]) -> int:
+        _check_count("nin", config.get("nin"))
+        _check_count("nout", config.get("nout"))
+        return (config["nin"] + 1) * config["nout"]
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}, name={self.name!r})"
@@ -341,11 +483,7 @@ class MLP(Module):
         init: str = "uniform",
         seed: Seed = None,
     ) -> None:
-        _check_count("nin", nin)
-        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        for i, size in enumerate(nouts):
-            _check_count(f"nouts[{i}]", size)
+        _check_sizes(nin, nouts)
         _activation(activation)  # check names now, not after building half the layers
         _activation(last_activation)
         rng = np.random.default_rng(seed)
@@ -373,6 +511,20 @@ class MLP(Module):
             values = layer._forward(values)
         return values[0] if len(values) == 1 else values
 
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this network's shape (see ``Module.config``)."""
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "last_activation": self.last_activation,
+        }
+
+    @classmethod
+    def _parameter_count(cls, config: dict[str, Any]) -> int:
+        sizes = _check_sizes(config.get("nin"), config.get("nouts"))
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
+
     def __repr__(self) -> str:
         return (
             f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
@@ -383,8 +535,17 @@ class MLP(Module):
 # --------------------------------------------------------------------- helpers
 
 
-def _walk(node: Module | list | tuple, prefix: str) -> Iterator[tuple[str, Value]]:
-    """Parameters reachable from a Module's attributes, with their dotted names."""
+def _walk(
+    node: Module | list | tuple, prefix: str, visited: set[int]
+) -> Iterator[tuple[str, Value]]:
+    """Parameters reachable from a Module's attributes, with their dotted names.
+
+    A module or list already visited is skipped, as PyTorch does: a back-reference
+    (``self.body.owner = self``) would otherwise be walked forever.
+    """
+    if id(node) in visited:
+        return
+    visited.add(id(node))
     if isinstance(node, Module):
         children = ((name, child) for name, child in vars(node).items() if name[0] != "_")
     else:
@@ -394,7 +555,7 @@ def _walk(node: Module | list | tuple, prefix: str) -> Iterator[tuple[str, Value
         if isinstance(child, Value):  # handled here, not by recursion: models walk it often
             yield name, child
         elif isinstance(child, Module | list | tuple):
-            yield from _walk(child, name)
+            yield from _walk(child, name, visited)
 
 
 def _as_inputs(x: object, nin: int) -> list[Value]:
@@ -439,6 +600,11 @@ def _as_input(item: object, index: int) -> Value:
 
 
 def _activation(name: str) -> Activation:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"activation must be a name (a string) such as 'relu', "
+            f"not {type(name).__name__} {name!r}; valid names: {', '.join(ACTIVATIONS)}"
+        )
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[name]
@@ -446,6 +612,11 @@ def _activation(name: str) -> Activation:
 
 def _initial_weights(init: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     """``fan_in`` weights drawn uniformly from ±bound, the bound set by the scheme."""
+    if not isinstance(init, str):
+        raise TypeError(
+            f"init must be a name (a string), not {type(init).__name__} {init!r}; "
+            f"valid names: {', '.join(INITS)}"
+        )
     if init == "uniform":
         bound = 1.0  # micrograd: random.uniform(-1, 1)
     elif init == "xavier":
@@ -455,6 +626,27 @@ def _initial_weights(init: str, fan_in: int, fan_out: int, rng: np.random.Genera
     else:
         raise ValueError(f"unknown init {init!r}; valid names: {', '.join(INITS)}")
     return rng.uniform(-bound, bound, size=fan_in)
+
+
+def _check_name(name: object) -> None:
+    """A module name becomes a scope and a label prefix: dotted parts, none of them empty."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'L0', not {type(name).__name__}")
+    if any(part.strip() == "" for part in name.split(".")):
+        raise ValueError(
+            f"name must be one or more dot-separated parts such as 'L0' or 'L0.N1', none "
+            f"of them empty or blank, got {name!r}"
+        )
+
+
+def _check_sizes(nin: object, nouts: object) -> list[int]:
+    """An MLP's layer sizes, input first, or ValueError naming the bad one."""
+    _check_count("nin", nin)
+    if isinstance(nouts, int | str) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+        raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+    for i, size in enumerate(nouts):
+        _check_count(f"nouts[{i}]", size)
+    return [nin, *nouts]
 
 
 def _check_count(what: str, n: object) -> None:

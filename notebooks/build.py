@@ -1,18 +1,18 @@
 """Build the notebooks from their readable sources in ``notebooks/src/``, executed.
 
-Each source is a Python file in the "percent" format that Jupytext and VS Code read:
-``# %%`` starts a code cell, ``# %% [markdown]`` a markdown cell whose lines are
-comments (``# `` is stripped). Lines before the first marker are the file's own header
-(a docstring, lint settings) and are not part of the notebook. The sources are what
-people review and edit; the ``.ipynb`` files are generated from them, executed top to
-bottom in a fresh kernel, and committed with their outputs so they read without Jupyter.
+Each source is a Python file in Jupytext's "percent" format (``# %%`` starts a code cell,
+``# %% [markdown]`` a markdown cell written as comments), which Jupytext, Jupyter (with
+Jupytext installed: "Open With → Notebook") and VS Code read as a notebook. The sources
+are what people review and edit; the ``.ipynb`` files are generated from them by
+Jupytext, executed top to bottom in a fresh kernel, and committed with their outputs so
+they read without Jupyter.
 
     python notebooks/build.py                  # build and execute every notebook
     python notebooks/build.py 02_linear_model  # just one (name or source path)
     python notebooks/build.py --check          # are the .ipynb files up to date?
 
->>> text = "'''header'''\\n# %% [markdown]\\n# # Hi\\n# %%\\nx = 1\\n"
->>> [(cell.cell_type, cell.source) for cell in parse_cells(text)]
+>>> text = "# %% [markdown]\\n# # Hi\\n\\n# %%\\nx = 1\\n"
+>>> [(cell.cell_type, cell.source) for cell in notebook_from_text(text, "01").cells]
 [('markdown', '# Hi'), ('code', 'x = 1')]
 """
 
@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import html
-import re
 import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
@@ -36,58 +36,33 @@ SOURCES = NOTEBOOKS / "src"
 KERNEL = "python3"
 CELL_TIMEOUT = 300  # seconds; generous, the budget per notebook is checked by the tests
 
-_MARKER = re.compile(r"^# %%(?P<kind> \[markdown\])?\s*$")
+# Cell metadata Jupytext adds to round-trip blank lines; noise in a built notebook.
+_JUPYTEXT_CELL_KEYS = ("lines_to_next_cell", "lines_to_end_of_cell_marker")
 
 
-def parse_cells(text: str) -> list[NotebookNode]:
-    """Split percent-format source text into notebook cells (markdown and code).
+def notebook_from_text(text: str, number: str) -> NotebookNode:
+    """A new, unexecuted notebook from percent-format ``text``, read by Jupytext.
 
-    >>> cells = parse_cells("# %% [markdown]\\n# A *graph*\\n#\\n# two lines\\n# %%\\nprint(1)\\n")
-    >>> [c.source for c in cells]
-    ['A *graph*\\n\\ntwo lines', 'print(1)']
+    ``number`` prefixes the cell ids, which are stable (``01-00``, ``01-01``, ...) so that
+    rebuilding changes no more of the .ipynb than the source changed.
     """
-    cells: list[NotebookNode] = []
-    kind: str | None = None  # None while in the header before the first marker
-    lines: list[str] = []
-
-    def close() -> None:
-        if kind is None:
-            return
-        body = "\n".join(lines).strip("\n")
-        if kind == "markdown":
-            cells.append(nbformat.v4.new_markdown_cell(body))
-        else:
-            cells.append(nbformat.v4.new_code_cell(body))
-
-    for line in text.splitlines():
-        marker = _MARKER.match(line)
-        if marker:
-            close()
-            kind = "markdown" if marker["kind"] else "code"
-            lines = []
-        elif kind == "markdown":
-            if line not in ("", "#") and not line.startswith("# "):
-                raise ValueError(f"markdown cell line does not start with '# ': {line!r}")
-            lines.append(line[2:])
-        else:
-            lines.append(line)
-    close()
-    return cells
+    notebook = jupytext.reads(text, fmt="py:percent")
+    notebook.metadata = nbformat.from_dict(
+        {  # the same kernel for every notebook; no Jupytext pairing in the built file
+            "kernelspec": {"name": KERNEL, "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    for i, cell in enumerate(notebook.cells):
+        cell["id"] = f"{number}-{i:02d}"
+        for key in _JUPYTEXT_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    return notebook
 
 
 def notebook_from_source(source: Path) -> NotebookNode:
     """A new, unexecuted notebook holding the cells of ``source``."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = parse_cells(source.read_text(encoding="utf-8"))
-    notebook.metadata["kernelspec"] = {
-        "name": KERNEL,
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(notebook.cells):
-        cell["id"] = f"{source.stem[:2]}-{i:02d}"  # stable ids keep diffs small
-    return notebook
+    return notebook_from_text(source.read_text(encoding="utf-8"), source.stem[:2])
 
 
 def execute(notebook: NotebookNode, cwd: Path = NOTEBOOKS) -> float:

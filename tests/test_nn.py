@@ -65,6 +65,73 @@ def test_parameter_labels_name_layer_neuron_and_weight():
     assert len(set(labels.values())) == len(labels)  # every label unique
 
 
+def documented_label(key: str, name: str = "") -> str:
+    """The drawing label of a state_dict key, by the table in autograd.nn's docstring."""
+    label = key.replace("layers.", "L").replace("neurons.", "N").replace("w.", "w")
+    return f"{name}.{label}" if name else label
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [
+        (MLP(3, [4, 5, 2], seed=0), ""),
+        (MLP(1, [12, 1], seed=0), ""),  # two-digit indices
+        (Layer(11, 3, seed=0), "L0"),
+        (Layer(2, 2, seed=0, name="hidden"), "hidden"),
+        (Neuron(3, seed=0), "N0"),
+        (Neuron(2, seed=0, name="out"), "out"),
+    ],
+    ids=repr,
+)
+def test_every_state_dict_key_maps_to_its_label_as_documented(model, name):
+    pairs = [(key, p.label) for key, p in model.named_parameters()]
+    assert [label for _, label in pairs] == [documented_label(key, name) for key, _ in pairs]
+    assert "``state_dict()`` key" in autograd.nn.__doc__  # the table the rule comes from
+
+
+def test_a_back_reference_to_the_owner_does_not_recurse_forever():
+    class Body(Module):
+        def __init__(self):
+            self.w = Value(1.0)
+
+    class Model(Module):
+        def __init__(self):
+            self.body = Body()
+            self.body.owner = self  # points back up, as PyTorch users sometimes write
+            self.blocks = [self.body, self.body]  # and the same module twice
+            self.b = Value(2.0)
+
+    model = Model()
+    assert [name for name, _ in model.named_parameters()] == ["body.w", "b"]
+    assert model.parameters() == [model.body.w, model.b]
+    assert list(model.body.state_dict()) == ["w", "owner.b"]  # the owner is walked once too
+
+
+def test_a_list_that_contains_itself_is_walked_once():
+    class Loop(Module):
+        def __init__(self):
+            self.items = [Value(1.0)]
+            self.items.append(self.items)
+
+    assert [name for name, _ in Loop().named_parameters()] == ["items.0"]
+
+
+@pytest.mark.parametrize("name", ["", ".N0", "N0.", "L0..N1", " ", "L0. .N1"])
+def test_module_names_with_an_empty_part_are_refused(name):
+    with pytest.raises(ValueError, match="dot-separated parts") as error:
+        Neuron(2, name=name)
+    assert repr(name) in str(error.value)
+    with pytest.raises(ValueError, match="dot-separated parts"):
+        Layer(2, 2, name=name)
+
+
+def test_dotted_module_names_give_dotted_scopes():
+    layer = Layer(2, 2, seed=0, name="net.hidden")
+    assert layer([1.0, 2.0])[1].scope == "net.hidden.N1"
+    with pytest.raises(TypeError, match="name must be a string such as 'L0', not int"):
+        Neuron(2, name=0)
+
+
 def test_standalone_modules_have_default_names():
     assert [p.label for p in Neuron(2, seed=0).parameters()] == ["N0.w0", "N0.w1", "N0.b"]
     assert Layer(1, 2, seed=0).parameters()[2].label == "L0.N1.w0"
@@ -179,6 +246,26 @@ def test_unknown_activation_lists_the_valid_names():
     assert all(name in str(error.value) for name in ACTIVATIONS)
     with pytest.raises(ValueError, match="unknown activation 'softmax'"):
         MLP(2, [2, 1], last_activation="softmax")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Neuron(2, activation=["relu"]),
+        lambda: Layer(2, 2, activation=["relu"]),
+        lambda: MLP(2, [2, 1], activation=["relu"]),
+        lambda: MLP(2, [2, 1], last_activation=["relu"]),
+    ],
+)
+def test_an_activation_that_is_not_a_string_is_a_clear_error(make):
+    with pytest.raises(TypeError, match=r"activation must be a name \(a string\) such as 'relu', "
+                       r"not list \['relu'\]; valid names: relu, tanh"):  # fmt: skip
+        make()
+
+
+def test_an_init_that_is_not_a_string_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"init must be a name \(a string\), not list \['he'\]"):
+        Neuron(2, init=["he"])
 
 
 def test_last_layer_is_linear_by_default_and_hidden_layers_use_activation():
@@ -490,6 +577,9 @@ def saved_payload():
         (b"[1, 2, 3]", "is not a saved model"),
         (b'{"w.0": 1.0, "w.1": 2.0, "b": 0.0}', "is not a saved model"),
         (json.dumps({**saved_payload(), "version": 2}).encode(), "format version 2"),
+        (json.dumps({**saved_payload(), "version": True}).encode(), "format version True"),
+        (json.dumps({**saved_payload(), "version": 1.0}).encode(), "format version 1.0"),
+        (json.dumps({**saved_payload(), "version": "1"}).encode(), "format version '1'"),
         (json.dumps({**saved_payload(), "parameters": [1.0]}).encode(), '"parameters" must be'),
         (
             json.dumps({**saved_payload(), "parameters": Neuron(3).state_dict()}).encode(),
@@ -526,3 +616,96 @@ def test_malformed_files_are_clear_errors_naming_the_file(tmp_path, content, mes
 def test_loading_a_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         Neuron(2).load(tmp_path / "nothing.json")
+
+
+# ---------------------------------------------------------------- load on the class
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        MLP(3, [5, 4, 2], activation="tanh", last_activation="sigmoid", init="he", seed=0),
+        Layer(3, 2, activation="elu", seed=0, name="hidden"),
+        Neuron(3, activation="leaky_relu", seed=0, name="out"),
+    ],
+    ids=repr,
+)
+def test_load_on_the_class_builds_the_saved_model(tmp_path, model):
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = type(model).load(path)
+    assert type(loaded) is type(model) and repr(loaded) == repr(model)
+    assert loaded.state_dict() == model.state_dict()
+    x = [0.3, -1.2, 2.0]
+    outputs = (loaded(x), model(x))
+    assert [[v.data for v in np.atleast_1d(out)] for out in outputs] == [
+        [v.data for v in np.atleast_1d(outputs[1])]
+    ] * 2
+    assert [p.label for p in loaded.parameters()] == [p.label for p in model.parameters()]
+
+
+def test_load_on_a_model_fills_it_and_returns_it(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    model = MLP(2, [3, 1], seed=1)
+    assert model.load(path) is model
+    assert model.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+
+
+def write_saved(path, **changes):
+    payload = {**json.loads(path.read_text()), **changes}
+    path.write_text(json.dumps(payload))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"model": {"class": "Neuron", "config": {"nin": 2}}}, "holds a Neuron, not a MLP"),
+        ({"model": ["MLP"]}, '"model" must be'),
+        ({"model": {"class": "MLP", "config": [2, [3, 1]]}}, '"model" must be'),
+        (  # a tampered shape is refused before a huge model is built
+            {"model": {"class": "MLP", "config": {"nin": 2, "nouts": [10**9, 10**9]}}},
+            rf"cannot build MLP.*that shape has {3 * 10**9 + (10**9 + 1) * 10**9} parameters, "
+            r"the file holds 13",
+        ),
+        (
+            {"model": {"class": "MLP", "config": {"nin": 2, "nouts": [3, 1], "bias": 5}}},
+            "cannot build MLP.*unexpected keyword argument 'bias'",
+        ),
+        (
+            {"model": {"class": "MLP", "config": {"nin": 2, "nouts": [3, 1], "activation": 7}}},
+            "cannot build MLP.*activation must be a name",
+        ),
+        ({"model": {"class": "MLP", "config": {"nin": True, "nouts": [3, 1]}}}, "nin must be"),
+    ],
+)
+def test_load_on_the_class_refuses_files_that_do_not_describe_it(tmp_path, change, message):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    write_saved(path, **change)
+    with pytest.raises(ValueError, match=message) as error:
+        MLP.load(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_file_without_the_model_shape_loads_into_a_model_only(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(saved_payload()))  # as written before files described models
+    with pytest.raises(ValueError, match=r"not the model's shape; create the model"):
+        Neuron.load(path)
+    assert Neuron(2, seed=5).load(path).state_dict() == Neuron(2, seed=0).state_dict()
+
+
+def test_a_custom_module_loads_into_an_instance_and_says_so_on_the_class(tmp_path):
+    class Affine(Module):
+        def __init__(self):
+            self.w, self.b = Value(2.0), Value(1.0)
+
+    path = tmp_path / "affine.json"
+    Affine().save(path)
+    assert "model" not in json.loads(path.read_text())
+    with pytest.raises(ValueError, match=r"create the model and load into it: model = Affine"):
+        Affine.load(path)
+    loaded = Affine()
+    loaded.w.data = 0.0
+    assert loaded.load(path).w.data == 2.0

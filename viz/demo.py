@@ -2,10 +2,12 @@
 
 1. The classic neuron tanh(x1·w1 + x2·w2 + b): every value and gradient, printed.
 2. Pictures in ``out/``: the neuron (values, gradients, the chain rule on every edge), its
-   backward pass step by step (an HTML player), and a small MLP clustered by neuron.
+   backward pass step by step (an HTML player), and a small 2-3-1 MLP clustered by neuron.
 3. An MLP 2-16-16-1 trained on two moons with mini-batches, the PyTorch way
    (``model(x)``, ``loss.backward()``, ``opt.step()``, ``opt.zero_grad()``), with a progress
-   bar, its held-out accuracy, and the trained weights saved as JSON.
+   bar (in a terminal; a log gets a few plain lines), its held-out accuracy, and the trained
+   network saved as JSON.
+4. Which file to open for what.
 
 >>> from pathlib import Path; import tempfile
 >>> report = run_demo(Path(tempfile.mkdtemp()), epochs=2, quiet=True)
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -36,30 +39,50 @@ def run_demo(out_dir: Path, epochs: int = 40, quiet: bool = False) -> dict:
     say("1. The neuron o = tanh(x1·w1 + x2·w2 + b), after o.backward():")
     o = classic_neuron()
     o.backward()
-    leaves = [node for node in topological_order(o) if node.label]
-    for node in leaves:
-        say(
-            f"   {node.label:>14}  data {node.data:+.4f}   grad ∂o/∂{node.label} = {node.grad:+.4f}"
-        )
+    nodes = forward_order(o)
+    inputs = [node for node in nodes if not node.parents]
+    say("   inputs and weights:")
+    for node in inputs:
+        say(_gradient_line(node))
+    say("   computed, in the order of the forward pass:")
+    for node in nodes:
+        if node.parents:
+            say(_gradient_line(node))
 
     say("\n2. Pictures:")
-    files = [
-        viz.render(o, out_dir / "neuron.svg", edge_labels="contribution"),
-        viz.save_steps_html(o, out_dir / "neuron_steps.html"),
-        viz.render(_one_sample_mlp_loss(), out_dir / "mlp.svg", color_by_grad=True),
-    ]
+    neuron_svg = viz.render(o, out_dir / "neuron.svg", edge_labels="contribution")
+    steps_html = viz.save_steps_html(o, out_dir / "neuron_steps.html")
+    mlp_svg = viz.render(_one_sample_mlp_loss(), out_dir / "mlp.svg", color_by_grad=True)
+    files = [neuron_svg, steps_html, mlp_svg]
     for path in files:
         say(f"   wrote {path}")
 
     say("\n3. An MLP 2-16-16-1 learns two moons (synthetic data, 300 points):")
     train_accuracy, test_accuracy, model = train_moons(epochs, quiet)
-    files.append(out_dir / "moons_mlp.json")
-    model.save(files[-1])
+    model_json = out_dir / "moons_mlp.json"
+    model.save(model_json)
+    files.append(model_json)
     say(f"   accuracy: train {train_accuracy:.1%}, held-out test {test_accuracy:.1%}")
-    say(f"   wrote {files[-1]}")
+    say(f"   wrote {model_json}")
+
+    trained_nodes = len(topological_order(model([0.0, 0.0])))
+    say("\n4. Open these files (the .html plays in any web browser, offline):")
+    guide = {
+        neuron_svg: ["the neuron: data and grad on every node, upstream × local on each edge"],
+        steps_html: ["its backward pass one step per frame (previous/next buttons, a slider)"],
+        mlp_svg: [
+            "a small 2-3-1 tanh MLP on one sample, L = (ŷ − y)², a box per neuron;",
+            f"not the trained 2-16-16-1 ({trained_nodes:,} nodes per sample: too many to read)",
+        ],
+        model_json: [f"the trained 2-16-16-1 network: MLP.load({str(model_json)!r})"],
+    }
+    width = max(len(str(path)) for path in guide)
+    for path, lines in guide.items():
+        for i, line in enumerate(lines):
+            say(f"   {str(path) if i == 0 else '':<{width}}  {line}")
     return {
         "files": files,
-        "neuron_grads": {node.label: node.grad for node in leaves},
+        "neuron_grads": {node.label: node.grad for node in inputs},
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
     }
@@ -83,6 +106,36 @@ def classic_neuron() -> Value:
     return o
 
 
+def forward_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, in the order a person evaluates the formula:
+    operands left to right, each before the node that uses it.
+
+    >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    >>> [node.label or node.op for node in forward_order(a * b + a)]
+    ['a', 'b', '*', '+']
+    """
+    order: list[Value] = []
+    placed: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:  # depth first, a node placed after its operands (no recursion limit)
+        node, operands_placed = stack.pop()
+        if node in placed:
+            continue
+        if operands_placed:
+            placed.add(node)
+            order.append(node)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parents))
+    return order
+
+
+def _gradient_line(node: Value) -> str:
+    # "∂o/∂x1·w1 + x2·w2" would read as (∂o/∂x1)·w1 + ...: a compound label gets parentheses
+    name = node.label if re.fullmatch(r"\w+", node.label) else f"({node.label})"
+    return f"   {node.label:>13}  data {node.data:+.4f}   grad ∂o/∂{name} = {node.grad:+.4f}"
+
+
 def train_moons(epochs: int, quiet: bool = False) -> tuple[float, float, MLP]:
     """Mini-batch SGD with momentum on hinge loss + L2, every batch one batched graph."""
     X, y = make_moons(300, noise=0.1, seed=0)
@@ -92,8 +145,13 @@ def train_moons(epochs: int, quiet: bool = False) -> tuple[float, float, MLP]:
     optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
     loader = DataLoader(ArrayDataset(X_train, t_train), batch_size=32, shuffle=True, seed=0)
 
-    with tqdm(range(epochs), desc="   training", unit="epoch", disable=quiet) as bar:
-        for _ in bar:
+    # disable=None: tqdm draws no bar when stderr is not a terminal (a log file, CI), where
+    # each redraw would add carriage returns to one endless line; plain lines go there instead
+    with tqdm(
+        range(epochs), desc="   training", unit="epoch", disable=True if quiet else None
+    ) as bar:
+        log_every = max(1, epochs // 4) if bar.disable and not quiet else 0
+        for epoch in bar:
             losses = []
             for xb, tb in loader:
                 loss = hinge(model(xb), tb) + 1e-4 * l2(model)
@@ -102,6 +160,8 @@ def train_moons(epochs: int, quiet: bool = False) -> tuple[float, float, MLP]:
                 optimizer.step()
                 losses.append(loss.data)
             bar.set_postfix(loss=f"{np.mean(losses):.4f}")
+            if log_every and ((epoch + 1) % log_every == 0 or epoch + 1 == epochs):
+                print(f"   training: epoch {epoch + 1}/{epochs}, loss {np.mean(losses):.4f}")
     return _accuracy(model, X_train, t_train), _accuracy(model, X_test, t_test), model
 
 
@@ -114,8 +174,9 @@ def _accuracy(model: MLP, X: np.ndarray, signs: np.ndarray) -> float:
 def _one_sample_mlp_loss() -> Value:
     model = MLP(2, [3, 1], activation="tanh", seed=0)
     prediction = model([2.0, -1.0])
-    prediction.label = "y"
-    loss = (prediction - 1.0) ** 2
-    loss.label = "loss = (y - 1)²"
+    prediction.label = "ŷ"
+    target = Value(1.0, label="y")  # a Value, so the picture names the target
+    loss = (prediction - target) ** 2
+    loss.label = "L = (ŷ − y)²"
     loss.backward()
     return loss

@@ -1,4 +1,10 @@
-"""Notebook 1: derivatives, computational graphs and the chain rule (source of the .ipynb)."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 1 · Derivatives, computational graphs and the chain rule
@@ -27,8 +33,14 @@ import viz
 from autograd import Value, topological_order
 from autograd.functional import gradcheck, numerical_grad
 
+# 110 dpi: 7 inches are 770 pixels, sharp on a laptop and on GitHub, with readable text
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 72, "figure.constrained_layout.use": True}
+    {
+        "figure.figsize": (7, 3.6),
+        "figure.dpi": 110,
+        "font.size": 11,
+        "figure.constrained_layout.use": True,
+    }
 )
 
 # %% [markdown]
@@ -267,12 +279,14 @@ for node in topological_order(price):
 #
 # `autograd.functional.gradcheck` compares the engine's gradient with central differences
 # for every input, and raises with a report if they disagree. Here is a loss with the shape
-# of one neuron, L = (σ(w₁x₁ + w₂x₂ + b) − ŷ)², checked in all its inputs:
+# of one neuron: its prediction ŷ = σ(w₁x₁ + w₂x₂ + b), the target y, and L = (ŷ − y)²,
+# checked in all its inputs:
 
 
 # %%
-def neuron_loss(w1, w2, b, x1, x2, y_hat):
-    return ((w1 * x1 + w2 * x2 + b).sigmoid() - y_hat) ** 2
+def neuron_loss(w1, w2, b, x1, x2, y):
+    y_hat = (w1 * x1 + w2 * x2 + b).sigmoid()
+    return (y_hat - y) ** 2
 
 
 point = [1.0, -2.0, 1.0, 1.0, -1.0, 0.0]

@@ -1,21 +1,27 @@
-"""Notebook 2: a linear model, MAE and MSE, the loss surface and gradient descent."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 2 · A linear model, its loss surface and gradient descent
 #
 # The notes train a model in three steps:
 #
-# 1. **a function with unknown parameters**, the model y = b + w·x₁ (w: weight, b: bias,
-#    x₁: the feature);
-# 2. **a loss from the training data**, L(b, w) = 1/N Σₙ eₙ, where eₙ compares the model's
-#    output y with the true label ŷ: eₙ = |y − ŷ| (MAE) or eₙ = (y − ŷ)² (MSE);
+# 1. **a function with unknown parameters**, the model's prediction ŷ = b + w·x₁ (w: weight,
+#    b: bias, x₁: the feature);
+# 2. **a loss from the training data**, L(b, w) = 1/N Σₙ eₙ, where eₙ compares the
+#    prediction ŷ with the true label y: eₙ = |ŷ − y| (MAE) or eₙ = (ŷ − y)² (MSE);
 # 3. **optimisation**: w\*, b\* = arg min L, found by gradient descent,
 #    w ← w − η ∂L/∂w and b ← b − η ∂L/∂b, with learning rate η.
 #
 # The notes predict tomorrow's video views from today's. We do the same with **real data**
 # that ships with matplotlib: Google's daily closing share price from August 2004 to
 # October 2008 (1047 trading days), in units of \$100 (as the notes count views in
-# thousands, "k"). The feature x₁ is yesterday's close, the label ŷ is today's close.
+# thousands, "k"). The feature x₁ is yesterday's close, the label y is today's close.
 
 # %%
 import matplotlib.cbook
@@ -26,18 +32,24 @@ from tqdm.auto import trange
 from autograd import Value
 from autograd.functional import gradcheck
 
+# 110 dpi: 7 inches are 770 pixels, sharp on a laptop and on GitHub, with readable text
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 72, "figure.constrained_layout.use": True}
+    {
+        "figure.figsize": (7, 3.6),
+        "figure.dpi": 110,
+        "font.size": 11,
+        "figure.constrained_layout.use": True,
+    }
 )
 
 prices = matplotlib.cbook.get_sample_data("goog.npz")["price_data"]
 close = prices["close"] / 100  # in $100
 dates = prices["date"]
 
-x_all, y_hat_all = close[:-1], close[1:]  # feature: yesterday's close; label: today's
+x_all, y_all = close[:-1], close[1:]  # feature: yesterday's close; label: today's
 n_train = len(x_all) * 2 // 3  # train on the first two thirds, test on the later days
-x_train, y_hat_train = x_all[:n_train], y_hat_all[:n_train]
-x_test, y_hat_test = x_all[n_train:], y_hat_all[n_train:]
+x_train, y_train = x_all[:n_train], y_all[:n_train]
+x_test, y_test = x_all[n_train:], y_all[n_train:]
 print(f"{len(close)} days from {dates[0]} to {dates[-1]}")
 print(f"training pairs: {len(x_train)} (to {dates[n_train]}), test pairs: {len(x_test)}")
 
@@ -53,15 +65,16 @@ plt.show()
 #
 # Every day is one sample, and the engine can carry all of them at once: a `Value` may hold
 # a 1-D array, one number per sample, and every operation works sample by sample. So the
-# graph of y = b + w·x₁ has just a few nodes, whichever the number of days, while w and b
+# graph of ŷ = b + w·x₁ has just a few nodes, whichever the number of days, while w and b
 # stay single numbers shared by all the days.
 
 # %%
 x = Value(x_train, label="x₁")
-y_hat = Value(y_hat_train, label="ŷ")
+y = Value(y_train, label="y")
 
 
 def model(b, w, x):
+    """The prediction ŷ = b + w·x₁."""
     return b + w * x
 
 
@@ -69,21 +82,21 @@ def model(b, w, x):
 # ## Step 2: the loss
 #
 # The notes try a first guess, L(0.5k, 1): b = 0.5 and w = 1. For each day the error e
-# compares the prediction with the truth, and L averages them over the N training days.
+# compares the prediction ŷ with the truth y, and L averages them over the N training days.
 
 
 # %%
 def mae(b, w):
-    return abs(model(b, w, x) - y_hat).mean()
+    return abs(model(b, w, x) - y).mean()
 
 
 def mse(b, w):
-    return ((model(b, w, x) - y_hat) ** 2).mean()
+    return ((model(b, w, x) - y) ** 2).mean()
 
 
 print(f"MAE L(b=0.5, w=1) = {mae(0.5, 1.0).data:.4f}   (${100 * mae(0.5, 1.0).data:.0f} a day)")
 print(f"MSE L(b=0.5, w=1) = {mse(0.5, 1.0).data:.4f}")
-assert np.isclose(mae(0.5, 1.0).data, np.mean(np.abs(0.5 + x_train - y_hat_train)))
+assert np.isclose(mae(0.5, 1.0).data, np.mean(np.abs(0.5 + x_train - y_train)))
 
 # %% [markdown]
 # Every pair (w, b) has a loss, so L is a surface over the (w, b) plane: the notes draw it as
@@ -95,7 +108,7 @@ assert np.isclose(mae(0.5, 1.0).data, np.mean(np.abs(0.5 + x_train - y_hat_train
 
 # %%
 W, B = np.meshgrid(np.linspace(-0.2, 1.4, 161), np.linspace(-1.5, 2.0, 141))
-errors = B[..., None] + W[..., None] * x_train - y_hat_train  # one error per grid point and day
+errors = B[..., None] + W[..., None] * x_train - y_train  # one error per grid point and day
 surfaces = {"MSE": (errors**2).mean(axis=-1), "MAE": np.abs(errors).mean(axis=-1)}
 
 
@@ -163,18 +176,18 @@ assert np.all(np.diff(path[:, 2]) <= 1e-12 * path[:-1, 2])
 
 # The MSE minimum of a linear model also has a closed form (least squares): compare.
 features = np.column_stack([np.ones_like(x_train), x_train])
-b_exact, w_exact = np.linalg.lstsq(features, y_hat_train, rcond=None)[0]
+b_exact, w_exact = np.linalg.lstsq(features, y_train, rcond=None)[0]
 print(f"least squares:       w = {w_exact:.4f}, b = {b_exact:.4f}")
 assert abs(w_best - w_exact) < 1e-3 and abs(b_best - b_exact) < 1e-2
 
 # %% [markdown]
-# The model found is y = 0.018 + 0.996·x₁: *today is yesterday, almost exactly*, the same
-# shape as the notes' y = 0.1k + 0.97x for video views. On the surface, the path first falls
+# The model found is ŷ = 0.018 + 0.996·x₁: *today is yesterday, almost exactly*, the same
+# shape as the notes' 0.1k + 0.97x for video views. On the surface, the path first falls
 # straight into the valley (zig-zagging across it, as the steep direction nearly allows a
 # too-large step), then crawls along the flat valley floor.
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 draw_surface(left, "MSE")
 left.plot(path[:, 0], path[:, 1], "r.-", ms=2, lw=0.7)
 left.plot(w_exact, b_exact, "k*", ms=10)
@@ -206,7 +219,7 @@ assert final_loss[0.075] > trial[0, 2]  # ...until L blows up (trial: the η = 0
 # %% [markdown]
 # ## MAE or MSE?
 #
-# The two errors differ in their gradients. With y − ŷ = e,
+# The two errors differ in their gradients. With the error e = ŷ − y,
 #
 # * MSE: ∂L/∂w = 1/N Σ 2eₙ·x₁ₙ — the slope shrinks as the errors shrink, so the steps
 #   get smaller near the minimum by themselves;
@@ -225,7 +238,7 @@ for name, loss_fn, local in [
 ]:
     w.grad = b.grad = None
     loss_fn(b, w).backward()
-    e = 0.3 + 0.9 * x_train - y_hat_train
+    e = 0.3 + 0.9 * x_train - y_train
     by_formula = np.mean(local(e) * x_train), np.mean(local(e))
     print(f"{name}: engine (∂L/∂w, ∂L/∂b) = ({w.grad:.5f}, {b.grad:.5f})   formula", end=" ")
     print(f"({by_formula[0]:.5f}, {by_formula[1]:.5f})")
@@ -234,7 +247,7 @@ for name, loss_fn, local in [
 # %%
 path_mae = gradient_descent(mae, eta=0.05, steps=3000)
 path_mae_small = gradient_descent(mae, eta=0.005, steps=3000)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 draw_surface(left, "MAE")
 left.plot(path_mae[:300, 0], path_mae[:300, 1], "r.-", ms=2, lw=0.5, label="η = 0.05")
 left.plot(path_mae_small[:, 0], path_mae_small[:, 1], "b-", lw=1, label="η = 0.005")
@@ -260,7 +273,7 @@ assert path_mae_small[-1, 2] < path_mae[-500:, 2].min()  # the smaller η got lo
 # %% [markdown]
 # ## Using more previous days as features
 #
-# The notes then let the model look further back: y = b + Σⱼ wⱼxⱼ with xⱼ the views j days
+# The notes then let the model look further back: ŷ = b + Σⱼ wⱼxⱼ with xⱼ the views j days
 # ago, for 7, 28 and 56 days, and L went down on the training data *and* on unseen days,
 # because views have a weekly rhythm. Does that carry over to share prices? With many
 # near-identical features (today's price is very close to yesterday's) the valley of L
@@ -304,6 +317,6 @@ assert table[MAX_DAYS][1] > table[1][1]  # but unseen days are not predicted bet
 # training loss is not the goal; a lower loss on data the model has not seen is. That gap is
 # the theme of notebooks 3 (model bias and overfitting) and 8 (regularisation).
 #
-# **Summary.** Model y = b + w·x₁; loss L(b, w) from training data (MAE or MSE); gradient
+# **Summary.** Model ŷ = b + w·x₁; loss L(b, w) from training data (MAE or MSE); gradient
 # descent θ ← θ − η g with g = ∇L from one backward pass. The learning rate η trades speed
 # against stability, and the loss surface shows both.

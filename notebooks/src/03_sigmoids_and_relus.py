@@ -1,16 +1,22 @@
-"""Notebook 3: sums of sigmoids and ReLUs, model bias, and overfitting with more layers."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 3 · Sigmoids, ReLUs, model bias and overfitting
 #
-# Whatever w and b are, y = b + w·x₁ is a straight line: a linear model cannot follow a
-# curve that bends. The notes call this limitation **model bias** and lift it in three
-# moves, which this notebook retraces:
+# Whatever w and b are, the prediction ŷ = b + w·x₁ is a straight line: a linear model
+# cannot follow a curve that bends. The notes call this limitation **model bias** and lift
+# it in three moves, which this notebook retraces:
 #
 # 1. any **piecewise-linear** curve is a constant plus a sum of "hard sigmoid" pieces, and a
 #    hard sigmoid is two **ReLUs**; any continuous curve is close to a piecewise-linear one;
 # 2. a smooth **sigmoid** c·σ(b + w·x) can stand in for each piece, giving the flexible model
-#    y = b + Σᵢ cᵢ σ(bᵢ + wᵢ·x), whose unknown parameters are all collected in θ;
+#    ŷ = b + Σᵢ cᵢ σ(bᵢ + wᵢ·x), whose unknown parameters are all collected in θ;
 # 3. stacking such layers gives a **deep** network; more layers fit the training data better,
 #    but past some depth they get *worse* on data they have not seen: **overfitting**.
 
@@ -29,8 +35,14 @@ from autograd.losses import mse
 from autograd.nn import MLP
 from autograd.optim import Adam
 
+# 110 dpi: 7 inches are 770 pixels, sharp on a laptop and on GitHub, with readable text
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 72, "figure.constrained_layout.use": True}
+    {
+        "figure.figsize": (7, 3.6),
+        "figure.dpi": 110,
+        "font.size": 11,
+        "figure.constrained_layout.use": True,
+    }
 )
 
 # %% [markdown]
@@ -67,7 +79,7 @@ ax.plot(grid, red.data, "r", lw=3, label="red = constant + Σ pieces")
 for k, piece in enumerate(pieces, start=1):
     ax.plot(grid, piece.data, "b", lw=1, alpha=0.4 + 0.15 * k, label=f"piece {k}")
 ax.axhline(heights_at[0], color="gray", ls=":", label="constant")
-ax.legend(fontsize=8, loc="lower left", ncol=2)
+ax.legend(fontsize=9, loc="lower left", ncol=2)
 plt.show()
 # the sum is exactly the curve through the corners (np.interp draws straight lines between them)
 assert np.allclose(red.data, np.interp(grid, corners, heights_at), atol=1e-12)
@@ -99,7 +111,7 @@ for n in [3, 10, 30]:
     errors[n] = mse(curve, close).data
     ax.plot(time_axis, curve.data, label=f"{n} hard sigmoids = {2 * n} ReLUs, L = {errors[n]:.3f}")
 ax.set(xlabel="time (scaled)", ylabel="close ($100)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 plt.show()
 assert errors[3] > errors[10] > errors[30]
 
@@ -110,7 +122,7 @@ assert errors[3] > errors[10] > errors[30]
 # steep the step is, b where it happens, c how high it goes.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(9, 2.4), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3), sharey=True)
 s = Value(np.linspace(-4, 4, 200))
 for ax, (name, settings) in zip(
     axes,
@@ -123,43 +135,43 @@ for ax, (name, settings) in zip(
     for w_, b_, c_ in settings:
         ax.plot(s.data, (c_ * (b_ + w_ * s).sigmoid()).data, label=f"w={w_} b={b_} c={c_}")
     ax.set_title(f"changing {name}")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=9)
 plt.show()
 
 # %% [markdown]
 # Summing n of them gives the model of the notes,
 #
-# $$y = b + \sum_{i=1}^{n} c_i\,\sigma(b_i + w_i x),$$
+# $$\hat y = b + \sum_{i=1}^{n} c_i\,\sigma(b_i + w_i x),$$
 #
 # with the unknown parameters θ = (c₁…cₙ, b₁…bₙ, w₁…wₙ, b). This time nobody places the
 # pieces: gradient descent finds θ. We start the steps spread evenly over time
 # (bᵢ = −wᵢ·centreᵢ) with height cᵢ = 0, and let Adam (a refined gradient descent, see
-# notebook 6) minimise the MSE loss. A graph for 262 days is as small as for one day,
-# since every node holds all the days.
+# notebook 6) minimise the MSE loss between ŷ and the closes y. A graph for 262 days is as
+# small as for one day, since every node holds all the days.
 
 
 # %%
 def fit_sigmoids(n, steps=300):
     steepness = 4.0 * n
     centres = np.linspace(0.0, 1.0, n + 2)[1:-1]
-    w = [Value(steepness, label=f"w{i}") for i in range(n)]
-    b = [Value(-steepness * centre, label=f"b{i}") for i, centre in enumerate(centres)]
-    c = [Value(0.0, label=f"c{i}") for i in range(n)]
+    w = [Value(steepness, label=f"w{i}") for i in range(1, n + 1)]  # w₁ … wₙ, as in the text
+    b = [Value(-steepness * centre, label=f"b{i}") for i, centre in enumerate(centres, 1)]
+    c = [Value(0.0, label=f"c{i}") for i in range(1, n + 1)]
     bias = Value(float(close.mean()), label="b")
     theta = [*c, *b, *w, bias]
     optimizer = Adam(theta, lr=0.1)
     history = []
     for _ in trange(steps, desc=f"{n} sigmoids"):
         optimizer.zero_grad()
-        y = bias + autograd.sum_of([ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)])
-        loss = mse(y, close)
+        y_hat = bias + autograd.sum_of([ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)])
+        loss = mse(y_hat, close)
         loss.backward()
         optimizer.step()
         history.append(loss.data)
-    return y.data, history
+    return y_hat.data, history
 
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 left.plot(time_axis, close, "k.", ms=2)
 final = {}
 for n in [3, 10, 30]:
@@ -168,10 +180,10 @@ for n in [3, 10, 30]:
     left.plot(time_axis, fitted, label=f"{n} sigmoids")
     right.semilogy(history, label=f"{n} sigmoids")
     assert history[-1] < history[0] / 5  # training lowered the loss
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 left.set(xlabel="time (scaled)", title="fitted curves")
 right.set(xlabel="step", ylabel="L (MSE)", title="training loss")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 plt.show()
 print({n: round(value, 4) for n, value in final.items()})
 assert final[3] > final[10] > final[30]  # more sigmoids, less model bias
@@ -188,7 +200,7 @@ assert final[3] > final[10] > final[30]  # more sigmoids, less model bias
 # The notes train ReLU networks with 1 to 4 layers: the training loss keeps falling, but
 # the loss on unseen days rises again at 4 layers. We repeat the experiment on real data:
 # scikit-learn's **diabetes** set (442 patients, shipped offline). x is a patient's body
-# mass index, ŷ a measure of disease progression one year later, both standardised. We
+# mass index, the label y a measure of disease progression one year later, both standardised. We
 # train on only 44 patients and test on the other 398, with `MLP(1, [6] * layers + [1])`:
 # `layers` hidden layers of 6 ReLU neurons each.
 
@@ -222,19 +234,19 @@ two_layers = models[2]
 assert gradcheck(lambda *theta: mse(two_layers([x_train]), y_train), two_layers.parameters())
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 line = np.linspace(bmi.min(), bmi.max(), 200)
 left.plot(x_test, y_test, ".", color="lightgray", ms=3, label="test patients")
 left.plot(x_train, y_train, "k.", ms=5, label="training patients")
 for layers in [1, 4]:
     left.plot(line, models[layers]([line]).data, label=f"{layers} layer{'s' * (layers > 1)}")
 left.set(xlabel="BMI (standardised)", ylabel="progression", title="fitted curves")
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 depths = list(results)
 right.plot(depths, [results[d][0] for d in depths], "o-", label="training data")
 right.plot(depths, [results[d][1] for d in depths], "o-", label="unseen test data")
 right.set(xlabel="hidden layers", ylabel="L (MSE)", xticks=depths, title="loss")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 plt.show()
 assert results[4][0] < results[1][0]  # deeper: lower loss on the training data...
 assert results[4][1] > results[1][1]  # ...but higher on data it has not seen

@@ -1,23 +1,29 @@
-"""Notebook 4: the forward and backward pass of a small fully connected network."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 4 · Forward pass and backward pass of a small network
 #
 # The lecture's fully connected feedforward network: 2 inputs, three layers of 2 sigmoid
 # neurons each. Every neuron computes a weighted sum z = w₁a₁ + w₂a₂ + b of its inputs a and
-# passes it through the activation, a = σ(z). For a loss C, backpropagation splits every
-# ∂C/∂w with the chain rule into two parts:
+# passes it through the activation, a = σ(z). For a loss L, backpropagation splits every
+# ∂L/∂w with the chain rule into two parts:
 #
-# $$\frac{\partial C}{\partial w}
-# = \frac{\partial z}{\partial w}\cdot\frac{\partial C}{\partial z}$$
+# $$\frac{\partial L}{\partial w}
+# = \frac{\partial z}{\partial w}\cdot\frac{\partial L}{\partial z}$$
 #
 # * **forward pass**: ∂z/∂w is simply the input a that w multiplies (the notes: "the
 #   partial derivative for a weight is the value of its input");
-# * **backward pass**: ∂C/∂z is computed from the output layer back, each layer from the
+# * **backward pass**: ∂L/∂z is computed from the output layer back, each layer from the
 #   next one:
 #
-# $$\frac{\partial C}{\partial z} = \sigma'(z)\Big[w_3\frac{\partial C}{\partial z'}
-# + w_4\frac{\partial C}{\partial z''}\Big],$$
+# $$\frac{\partial L}{\partial z} = \sigma'(z)\Big[w_3\frac{\partial L}{\partial z'}
+# + w_4\frac{\partial L}{\partial z''}\Big],$$
 #
 # where z′ and z″ are the sums of the next layer's neurons that this neuron feeds with
 # weights w₃ and w₄: a network running backwards, with σ′(z) as a fixed amplifier.
@@ -42,7 +48,10 @@ from autograd.optim import SGD
 # ## The lecture's network
 #
 # `MLP(2, [2, 2, 2], ...)` makes layers `L0`, `L1`, `L2` of two neurons each; we set the
-# weights and biases of the lecture's figure with `load_state_dict`.
+# weights and biases of the lecture's figure with `load_state_dict`. Code and drawings count
+# from 0, as Python does, where the formulas count from 1: the w₁ and w₂ of the first
+# neuron of the first layer are labelled `L0.N0.w0` and `L0.N0.w1` (the inputs x1, x2 and
+# the targets y1, y2 keep the notes' names).
 
 # %%
 model = MLP(2, [2, 2, 2], activation="sigmoid", last_activation="sigmoid")
@@ -62,9 +71,9 @@ print(model)
 print(f"{len(model.parameters())} parameters θ, e.g. {model.parameters()[0].label}")
 
 for x, expected in [((1.0, -1.0), [0.62, 0.83]), ((0.0, 0.0), [0.51, 0.85])]:
-    y = model(list(x))
-    print(f"input {x} → output ({y[0].data:.2f}, {y[1].data:.2f})")
-    assert [round(v.data, 2) for v in y] == expected  # the numbers in the lecture's figure
+    y_hat = model(list(x))
+    print(f"input {x} → output ŷ = ({y_hat[0].data:.2f}, {y_hat[1].data:.2f})")
+    assert [round(v.data, 2) for v in y_hat] == expected  # the numbers in the lecture's figure
 
 # %% [markdown]
 # ## The forward pass, layer by layer
@@ -84,7 +93,7 @@ for layer in model.layers:
         assert a.op == "sigmoid" and a.parents[0].op == "sum"
         a.label, a.parents[0].label = f"a {layer.name}.N{neuron}", f"z {layer.name}.N{neuron}"
     sums.append([a.parents[0] for a in values])
-y = values
+y_hat = values  # the network's output, its prediction ŷ
 for layer, layer_sums, layer_outputs in zip(model.layers, sums, outputs):
     row = "   ".join(
         f"z = {z.data:6.3f}  a = σ(z) = {a.data:.3f}" for z, a in zip(layer_sums, layer_outputs)
@@ -92,31 +101,31 @@ for layer, layer_sums, layer_outputs in zip(model.layers, sums, outputs):
     print(f"{layer.name}:  {row}")
 
 # %% [markdown]
-# The loss compares the output with a target, here ŷ = (1, 0), by
-# C = ½ Σₖ (yₖ − ŷₖ)² (for two outputs that is what `mse` computes: the mean of the squares).
+# The loss compares the output ŷ with a target, here y = (1, 0), by
+# L = ½ Σₖ (ŷₖ − yₖ)² (for two outputs that is what `mse` computes: the mean of the squares).
 
 # %%
-y_hat = [Value(1.0, label="ŷ1"), Value(0.0, label="ŷ2")]
-C = 0.5 * autograd.sum_of([(yk - tk) ** 2 for yk, tk in zip(y, y_hat)])
-C.label = "C"
-assert math.isclose(C.data, mse(y, [1.0, 0.0]).data)
-C.backward()
-print(f"C = {C.data:.4f}")
+y = [Value(1.0, label="y1"), Value(0.0, label="y2")]
+L = 0.5 * autograd.sum_of([(y_hat_k - y_k) ** 2 for y_hat_k, y_k in zip(y_hat, y)])
+L.label = "L"
+assert math.isclose(L.data, mse(y_hat, [1.0, 0.0]).data)
+L.backward()
+print(f"L = {L.data:.4f}")
 
 # %% [markdown]
 # ## The whole network, one box per neuron
 #
 # With `collapse_neurons=True` each neuron (everything created inside its scope) is drawn as
-# one box with its output a and the gradient ∂C/∂a; clusters group the layers. The
+# one box with its output a and the gradient ∂L/∂a; clusters group the layers. The
 # loss is on the right.
 
 # %%
-viz.draw(C, collapse_neurons=True)
+viz.draw(L, collapse_neurons=True)
 
 # %% [markdown]
 # Zooming into one neuron, `L0.N0`: its two multiply nodes, the sum z and the sigmoid.
-# Drawing the sub-graph that ends at its output a shows the gradients ∂C/∂node that the
-# backward pass from C left there, and on each edge the local derivative. The edge from each
+# Drawing the sub-graph that ends at its output a shows the gradients ∂L/∂node that the
+# backward pass from L left there, and on each edge the local derivative. The edge from each
 # weight is labelled with the input it multiplies, x1 = 1 and x2 = −1: the forward-pass
 # part ∂z/∂w = input, as in the notes.
 
@@ -126,9 +135,9 @@ viz.draw(outputs[0][0])
 # %% [markdown]
 # ## The backward pass by the notes' recipe
 #
-# Start at the output layer, where y = a: ∂C/∂z = σ′(z) · ∂C/∂y, with ∂C/∂y = y − ŷ.
+# Start at the output layer, where ŷ = a: ∂L/∂z = σ′(z) · ∂L/∂ŷ, with ∂L/∂ŷ = ŷ − y.
 # Then walk back one layer at a time with the formula above, and finally multiply by the
-# forward-pass part: ∂C/∂w = a_input · ∂C/∂z and ∂C/∂b = ∂C/∂z. Plain floats only; the engine
+# forward-pass part: ∂L/∂w = a_input · ∂L/∂z and ∂L/∂b = ∂L/∂z. Plain floats only; the engine
 # is used just to read the forward values.
 
 
@@ -139,23 +148,24 @@ def sigmoid_derivative(z):
 
 
 n_layers = len(model.layers)
-dC_dz = [None] * n_layers
-dC_dz[-1] = [
-    sigmoid_derivative(z.data) * (yk.data - tk.data) for z, yk, tk in zip(sums[-1], y, y_hat)
+dL_dz = [None] * n_layers
+dL_dz[-1] = [
+    sigmoid_derivative(z.data) * (y_hat_k.data - y_k.data)
+    for z, y_hat_k, y_k in zip(sums[-1], y_hat, y)
 ]
 for layer in reversed(range(n_layers - 1)):
     following = model.layers[layer + 1].neurons
-    dC_dz[layer] = [
+    dL_dz[layer] = [
         sigmoid_derivative(z.data)
-        * sum(n.w[j].data * g for n, g in zip(following, dC_dz[layer + 1]))
+        * sum(n.w[j].data * g for n, g in zip(following, dL_dz[layer + 1]))
         for j, z in enumerate(sums[layer])
     ]
 
-print("neuron    ∂C/∂z by the recipe   by the engine")
+print("neuron    ∂L/∂z by the recipe   by the engine")
 for layer, layer_sums in enumerate(sums):
     for neuron, z in enumerate(layer_sums):
-        print(f"L{layer}.N{neuron}     {dC_dz[layer][neuron]:12.6f}     {z.grad:12.6f}")
-        assert math.isclose(dC_dz[layer][neuron], z.grad, rel_tol=1e-12, abs_tol=1e-15)
+        print(f"L{layer}.N{neuron}     {dL_dz[layer][neuron]:12.6f}     {z.grad:12.6f}")
+        assert math.isclose(dL_dz[layer][neuron], z.grad, rel_tol=1e-12, abs_tol=1e-15)
 
 # %%
 checked = 0
@@ -163,22 +173,22 @@ for layer, module in enumerate(model.layers):
     for neuron, unit in enumerate(module.neurons):
         for w, a_in in zip(unit.w, layer_inputs[layer]):
             assert math.isclose(
-                w.grad, a_in.data * dC_dz[layer][neuron], rel_tol=1e-12, abs_tol=1e-15
+                w.grad, a_in.data * dL_dz[layer][neuron], rel_tol=1e-12, abs_tol=1e-15
             )
             checked += 1
-        assert math.isclose(unit.b.grad, dC_dz[layer][neuron], rel_tol=1e-12, abs_tol=1e-15)
+        assert math.isclose(unit.b.grad, dL_dz[layer][neuron], rel_tol=1e-12, abs_tol=1e-15)
         checked += 1
-print(f"∂C/∂w = a_input · ∂C/∂z and ∂C/∂b = ∂C/∂z hold for all {checked} parameters")
+print(f"∂L/∂w = a_input · ∂L/∂z and ∂L/∂b = ∂L/∂z hold for all {checked} parameters")
 
 # %% [markdown]
 # And the engine's gradients themselves agree with central differences, parameter by
-# parameter (`gradcheck` nudges each weight up and down and recomputes C):
+# parameter (`gradcheck` nudges each weight up and down and recomputes L):
 
 
 # %%
 def loss_of_model():
-    outputs = model([1.0, -1.0])
-    return 0.5 * autograd.sum_of([(yk - tk) ** 2 for yk, tk in zip(outputs, [1.0, 0.0])])
+    y_hat = model([1.0, -1.0])
+    return 0.5 * autograd.sum_of([(y_hat_k - y_k) ** 2 for y_hat_k, y_k in zip(y_hat, [1.0, 0.0])])
 
 
 assert gradcheck(lambda *theta: loss_of_model(), model.parameters())
@@ -198,7 +208,7 @@ assert np.allclose(batch[0].data, [model([1.0, -1.0])[0].data, model([0.0, 0.0])
 # %% [markdown]
 # ## One step of gradient descent
 #
-# With every ∂C/∂θ known, one step θ ← θ − η ∂C/∂θ lowers C. The optimizer does the update;
+# With every ∂L/∂θ known, one step θ ← θ − η ∂L/∂θ lowers L. The optimizer does the update;
 # `zero_grad()` first, because gradients accumulate across backward passes.
 
 # %%
@@ -208,12 +218,12 @@ before = loss_of_model()
 before.backward()
 optimizer.step()
 after = loss_of_model()
-print(f"C before the step {before.data:.4f}, after {after.data:.4f}")
+print(f"L before the step {before.data:.4f}, after {after.data:.4f}")
 assert after.data < before.data
 
 # %% [markdown]
 # **Summary.** The forward pass computes every z and a layer by layer, and with them every
-# ∂z/∂w = a. The backward pass computes every ∂C/∂z from the output back, each layer from
-# the next through the same weights and the amplifier σ′(z). Their product is ∂C/∂w for
+# ∂z/∂w = a. The backward pass computes every ∂L/∂z from the output back, each layer from
+# the next through the same weights and the amplifier σ′(z). Their product is ∂L/∂w for
 # every weight, from one forward and one backward pass, and the engine's `backward()` does
 # exactly this.

@@ -1,11 +1,17 @@
-"""Notebook 7: an MLP on real handwritten digits, with mini-batches, initialisation and L2."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 7 · Handwritten digits: a real network, trained with mini-batches
 #
 # The notes' handwriting example: an image goes in as a vector of pixels, 10 numbers come
 # out, one per digit, and the network is trained to make the cross-entropy between its
-# softmax output y and the one-hot target ŷ small, summed over all training images (the
+# softmax output ŷ and the one-hot target y small, summed over all training images (the
 # *total loss*). Gradient descent on the total loss uses **mini-batches**: each step
 # computes L on a small random batch of images and updates θ with its gradient.
 #
@@ -29,8 +35,14 @@ from autograd.losses import cross_entropy, l2, softmax
 from autograd.nn import MLP
 from autograd.optim import Adam
 
+# 110 dpi: 7 inches are 770 pixels, sharp on a laptop and on GitHub, with readable text
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 72, "figure.constrained_layout.use": True}
+    {
+        "figure.figsize": (7, 3.6),
+        "figure.dpi": 110,
+        "font.size": 11,
+        "figure.constrained_layout.use": True,
+    }
 )
 
 images, labels = load_digits()
@@ -41,10 +53,10 @@ print(
     f"{len(x_train)} to train on, {len(x_test)} to test"
 )
 
-fig, axes = plt.subplots(2, 10, figsize=(7, 1.8))
+fig, axes = plt.subplots(2, 10, figsize=(10, 2.6))
 for ax, image, label in zip(axes.flat, x_train, y_train):
     ax.imshow(image.reshape(8, 8), cmap="gray_r")
-    ax.set_title(str(label), fontsize=9)
+    ax.set_title(str(label))
     ax.axis("off")
 plt.show()
 
@@ -75,7 +87,7 @@ print(
 # ## The network
 #
 # 64 inputs → 32 ReLU neurons → 10 outputs (the logits z; softmax and cross-entropy are
-# applied by the loss, whose gradient is y − ŷ, notebook 5). The weights start small and
+# applied by the loss, whose gradient is ∂L/∂z = ŷ − y, notebook 5). The weights start small and
 # random (`init="he"`, discussed below).
 
 # %%
@@ -142,7 +154,7 @@ print(f"accuracy: training {history[-1, 1]:.1%}, test {history[-1, 2]:.1%}")
 assert history[-1, 0] < initial_loss / 5
 assert history[-1, 2] > 0.9  # 10 classes: guessing would give 10 %
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
 epochs = np.arange(1, len(history) + 1)
 left.plot(epochs, history[:, 0], "o-")
 left.set(xlabel="epoch", ylabel="training loss (cross-entropy)")
@@ -162,11 +174,11 @@ with no_grad():
 predicted = probabilities.argmax(axis=0)
 wrong = np.flatnonzero(predicted != y_test)
 shown = [*range(6), *wrong[:4]]
-fig, axes = plt.subplots(1, len(shown), figsize=(7, 1.3))
+fig, axes = plt.subplots(1, len(shown), figsize=(10, 1.8))
 for ax, k in zip(axes, shown):
     ax.imshow(x_test[k].reshape(8, 8), cmap="gray_r")
     colour = "green" if predicted[k] == y_test[k] else "red"
-    ax.set_title(f"{predicted[k]} ({probabilities[predicted[k], k]:.0%})", fontsize=8, color=colour)
+    ax.set_title(f"{predicted[k]} ({probabilities[predicted[k], k]:.0%})", color=colour)
     ax.axis("off")
 plt.show()
 print(
@@ -203,10 +215,10 @@ assert init_results["uniform"][2] > init_results["he"][2]  # ...still worse afte
 # %% [markdown]
 # ## L2 regularisation
 #
-# As in notebook 8, add λ Σ w² to the loss: L = C + λ Σᵢ wᵢ². Its gradient adds 2λw to
-# each ∂C/∂w. The optimizers' `weight_decay` option adds exactly `weight_decay · w` to each
-# gradient, so `weight_decay = 2λ` takes the same steps without building a graph node for
-# each of the 2410 squares. We check that on one step:
+# As in notebook 8, add λ Σ w² to the cross-entropy L_CE: L = L_CE + λ Σᵢ wᵢ². Its
+# gradient adds 2λw to each ∂L_CE/∂w. The optimizers' `weight_decay` option adds exactly
+# `weight_decay · w` to each gradient, so `weight_decay = 2λ` takes the same steps without
+# building a graph node for each of the 2410 squares. We check that on one step:
 
 
 # %%
@@ -250,14 +262,14 @@ for lam, (train_accuracy, test_accuracy, squares) in l2_results.items():
 sizes = [l2_results[lam][2] for lam in l2_results]
 assert sizes[0] > sizes[1] > sizes[2]  # a larger λ keeps the weights smaller
 
-fig, axes = plt.subplots(3, 6, figsize=(6, 3.2))
+fig, axes = plt.subplots(3, 6, figsize=(8, 4.4))
 largest = np.abs(first_layer[0.0]).max()  # one colour scale for all: white is 0
 for row, lam in zip(axes, first_layer):
     for ax, weights in zip(row, first_layer[lam]):
         ax.imshow(np.reshape(weights, (8, 8)), cmap="RdBu", vmin=-largest, vmax=largest)
         ax.axis("off")
-    row[0].set_title(f"λ = {lam:g}", fontsize=9, loc="left")
-fig.suptitle("weights of 6 first-layer neurons, as 8×8 images", fontsize=10)
+    row[0].set_title(f"λ = {lam:g}", loc="left")
+fig.suptitle("weights of 6 first-layer neurons, as 8×8 images")
 plt.show()
 
 # %% [markdown]

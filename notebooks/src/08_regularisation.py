@@ -1,4 +1,10 @@
-"""Notebook 8: regression with regularisation: polynomial features, train vs test, λ sweep."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 8 · Regression with regularisation
@@ -6,7 +12,7 @@
 # The notes' Pokémon example predicts a Pokémon's combat power after evolution from its
 # power before, with models of growing complexity
 #
-# $$y = b + w_1 x + w_2 x^2 + \dots + w_d x^d ,$$
+# $$\hat y = b + w_1 x + w_2 x^2 + \dots + w_d x^d ,$$
 #
 # trained on 10 Pokémon and tested on others. The training error falls with every extra
 # power, but in the lecture the testing error explodes at degree 5: **overfitting**. The cure is
@@ -14,12 +20,14 @@
 #
 # $$L = \frac1N\sum_n \big(\hat y^n - y^n\big)^2 + \lambda \sum_i w_i^2 ,$$
 #
+# with ŷⁿ the prediction for sample n and yⁿ its true value,
+#
 # which prefers small weights, so a smoother function that changes less when its input
 # changes a little. The bias b is left out of the penalty: it moves the curve up and down
 # and has nothing to do with how smooth it is.
 #
 # We have no Pokémon, but scikit-learn ships a small real data set of the same shape:
-# **diabetes** (442 patients), x = body mass index, ŷ = disease progression one year later,
+# **diabetes** (442 patients), x = body mass index, y = disease progression one year later,
 # both standardised. Like the notes, we train on very few: 22 patients; the other 420 are
 # the test set.
 
@@ -36,8 +44,14 @@ from autograd.functional import gradcheck
 from autograd.losses import l2, mse
 from autograd.optim import Adam
 
+# 110 dpi: 7 inches are 770 pixels, sharp on a laptop and on GitHub, with readable text
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 72, "figure.constrained_layout.use": True}
+    {
+        "figure.figsize": (7, 3.6),
+        "figure.dpi": 110,
+        "font.size": 11,
+        "figure.constrained_layout.use": True,
+    }
 )
 
 features, progression = load_diabetes(return_X_y=True)
@@ -61,9 +75,9 @@ def powers(x, degree):
     return [Value(x**k, label=f"x^{k}") for k in range(1, degree + 1)]
 
 
-def loss_fn(b, w, x, y_hat, lam=0.0):
-    prediction = b + autograd.sum_of([wk * xk for wk, xk in zip(w, powers(x, len(w)))])
-    return mse(prediction, y_hat) + lam * l2(w)
+def loss_fn(b, w, x, y, lam=0.0):
+    y_hat = b + autograd.sum_of([wk * xk for wk, xk in zip(w, powers(x, len(w)))])
+    return mse(y_hat, y) + lam * l2(w)
 
 
 # The engine's ∂L/∂θ agrees with central differences at an arbitrary θ (degree 3, λ = 0.1).
@@ -76,7 +90,7 @@ print("gradcheck passed")
 #
 # This loss is a quadratic function of θ, so its minimum is the one point where every
 # ∂L/∂θ is 0. Setting the derivatives to zero gives linear equations for θ (the *normal
-# equations*: (XᵀX/N + λD) θ = Xᵀŷ/N, with X the matrix of powers and D the identity with a
+# equations*: (XᵀX/N + λD) θ = Xᵀy/N, with X the matrix of powers and D the identity with a
 # 0 for the bias), which numpy solves exactly. The engine confirms the solution: at that θ,
 # backward gives gradients of zero (up to rounding).
 
@@ -144,18 +158,18 @@ print("degree   train    test")
 for d in degrees:
     print(f"{d:6d}   {train_error[d]:5.3f}   {test_error[d]:9.3f}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 line = np.linspace(x_train.min(), x_train.max(), 200)
 left.plot(x_test, y_test, ".", color="lightgray", ms=3, label="test")
 left.plot(x_train, y_train, "k.", ms=6, label="training")
 for d in [1, 3, 8]:
     left.plot(line, np.polynomial.polynomial.polyval(line, fits[d]), label=f"degree {d}")
-left.set(xlabel="x (BMI, scaled)", ylabel="ŷ", ylim=(-3, 3))
-left.legend(fontsize=8)
+left.set(xlabel="x (BMI, scaled)", ylabel="y (progression, scaled)", ylim=(-3, 3))
+left.legend(fontsize=9)
 right.semilogy(list(degrees), list(train_error.values()), "o-", label="training")
 right.semilogy(list(degrees), list(test_error.values()), "o-", label="test")
 right.set(xlabel="degree", ylabel="average error (MSE)")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 plt.show()
 
 # A bigger model contains the smaller ones (set the extra w to 0): its best training error
@@ -188,18 +202,18 @@ print("     λ      train     test    Σ w²")
 for lam, (train, test, size) in sweep.items():
     print(f"{lam:8.0e}   {train:6.3f}   {test:8.3f}   {size:9.3g}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 left.plot(x_test, y_test, ".", color="lightgray", ms=3)
 left.plot(x_train, y_train, "k.", ms=6)
 for lam in [0.0, 1e-3, 1e-2, 1.0]:
     left.plot(line, np.polynomial.polynomial.polyval(line, ridge[lam]), label=f"λ = {lam:g}")
-left.set(xlabel="x (BMI, scaled)", ylabel="ŷ", ylim=(-3, 3), title="degree 8")
-left.legend(fontsize=8)
+left.set(xlabel="x (BMI, scaled)", ylabel="y (progression, scaled)", ylim=(-3, 3), title="degree 8")
+left.legend(fontsize=9)
 positive = lambdas[1:]
 right.loglog(positive, [sweep[lam][0] for lam in positive], "o-", label="training")
 right.loglog(positive, [sweep[lam][1] for lam in positive], "o-", label="test")
 right.set(xlabel="λ", ylabel="average error (MSE)")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 plt.show()
 
 train_by_lambda = [sweep[lam][0] for lam in lambdas]
