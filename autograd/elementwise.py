@@ -246,6 +246,13 @@ def where(condition: bool | np.ndarray, a: Data, b: Data) -> Data:
     return np.where(condition, a, b)
 
 
+def not_finite(x: Data) -> bool | np.ndarray:
+    """Per sample: is x inf or nan? ``not_finite(math.inf) is True``"""
+    if x.__class__ is float:
+        return not math.isfinite(x)
+    return ~np.isfinite(x)
+
+
 def is_finite(x: Data) -> bool:
     """True when every element is finite. ``is_finite(math.inf) is False``"""
     if type(x) is float:

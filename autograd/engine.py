@@ -367,13 +367,14 @@ class Value:
 
 
 def _d_base(x: Data, y: Data) -> Data:
-    """∂(x^y)/∂x = y·x^(y-1); 0 where y = 0 and x is 0 or nan, where the formula would give
-    0·inf or nan (x^0 is the constant 1, as PyTorch has it)."""
-    return ew.where(_zero_power_of_zero_or_nan(x, y), 0.0, ew.mul(y, ew.power(x, ew.sub(y, 1.0))))
+    """∂(x^y)/∂x = y·x^(y-1); 0 where y = 0 and x^(y-1) is not finite (x = 0, nan, or tiny),
+    where the formula would give 0·inf or nan: x^0 is the constant 1, as PyTorch has it."""
+    power = ew.power(x, ew.sub(y, 1.0))
+    return ew.where(_zero_times_infinite(y, power), 0.0, ew.mul(y, power))
 
 
-def _zero_power_of_zero_or_nan(x: Data, y: Data) -> bool | np.ndarray:
-    return (y == 0.0) & ((x == 0.0) | (x != x))
+def _zero_times_infinite(y: Data, power: Data) -> bool | np.ndarray:
+    return (y == 0.0) & ew.not_finite(power)
 
 
 def _d_exponent(x: Data, y: Data, out: Data) -> Data:

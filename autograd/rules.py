@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd import elementwise as ew
 from autograd.elementwise import Data
-from autograd.engine import Value, _node, _zero_power_of_zero_or_nan
+from autograd.engine import Value, _node, _zero_times_infinite
 
 Local = Value | Data  # a local derivative: a node of the graph, or a constant
 
@@ -83,7 +83,8 @@ def _pow(node: Value) -> tuple[Local, ...]:
         n = node.constant
         return (where(n == 0.0, 0.0, n * x ** ew.sub(n, 1.0)),)
     _, y = node.parents
-    d_base = where(_zero_power_of_zero_or_nan(x.data, y.data), 0.0, y * x ** (y - 1.0))
+    power = x ** (y - 1.0)
+    d_base = where(_zero_times_infinite(y.data, power.data), 0.0, y * power)
     d_exponent = where((x.data == 0.0) & (y.data >= 0.0), 0.0, node * x.log())
     return (d_base, d_exponent)
 
