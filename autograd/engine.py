@@ -63,24 +63,26 @@ class Value:
 
     # ---------------------------------------------- the lesson: three ops and backward
     # Each op computes its forward value and, beside it, ∂out/∂operand for each operand.
-    # A plain-number operand is not a node of its own: it is kept in ``constant``.
+    # A plain-number operand is not a node of its own: it is kept in ``constant``. Ops read
+    # ``_data``, the number behind the ``data`` property (which checks what is assigned to
+    # it): the property would cost a function call on every read.
 
     def __add__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # d(a+b)/da = 1, d(a+b)/db = 1
-            return _node(ew.add(self.data, other.data), "+", (self, other), (1.0, 1.0))
+            return _node(ew.add(self._data, other._data), "+", (self, other), (1.0, 1.0))
         c = _constant(other)
-        return _node(ew.add(self.data, c), "+", (self,), (1.0,), c)
+        return _node(ew.add(self._data, c), "+", (self,), (1.0,), c)
 
     def __mul__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # d(a·b)/da = b, d(a·b)/db = a
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             return _node(ew.mul(a, b), "*", (self, other), (b, a))
         c = _constant(other)
-        return _node(ew.mul(self.data, c), "*", (self,), (c,), c)
+        return _node(ew.mul(self._data, c), "*", (self,), (c,), c)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh². ``Value(0).tanh().data == 0.0``"""
-        t = ew.tanh(self.data)
+        t = ew.tanh(self._data)
         return _node(t, "tanh", (self,), (1.0 - t * t,))
 
     def backward(
@@ -111,8 +113,12 @@ class Value:
                 if check:
                     _check_backward(node)
                 local_grads = _local_grads_as_graph(node) if create_graph else node.local_grads
-                for parent, local in zip(node.parents, local_grads):
-                    parent.grad += contribution(local, node.grad, parent.data)  # the chain rule
+                upstream = node.grad
+                for parent, local in zip(node.parents, local_grads):  # the chain rule
+                    if local.__class__ is float and upstream.__class__ is float:
+                        parent.grad += local * upstream
+                    else:  # batches, and gradients built as graphs: the same, in contribution()
+                        parent.grad += contribution(local, upstream, parent._data)
         for leaf, grad in zip(leaves, earlier):
             if grad is not None:
                 leaf.grad = grad + leaf.grad
@@ -132,43 +138,43 @@ class Value:
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # d(a-b)/da = 1, d(a-b)/db = -1
-            return _node(ew.sub(self.data, other.data), "-", (self, other), (1.0, -1.0))
+            return _node(ew.sub(self._data, other._data), "-", (self, other), (1.0, -1.0))
         c = _constant(other)
-        return _node(ew.sub(self.data, c), "-", (self,), (1.0,), c)
+        return _node(ew.sub(self._data, c), "-", (self,), (1.0,), c)
 
     def __rsub__(self, other: Number) -> Value:  # c - x
         c = _constant(other)
-        return _node(ew.sub(c, self.data), "r-", (self,), (-1.0,), c)
+        return _node(ew.sub(c, self._data), "r-", (self,), (-1.0,), c)
 
     def __truediv__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
-            b = other.data
-            out = ew.div(self.data, b)
+            b = other._data
+            out = ew.div(self._data, b)
             return _node(out, "/", (self, other), (ew.div(1.0, b), ew.neg(ew.div(out, b))))
         c = _constant(other)
-        return _node(ew.div(self.data, c), "/", (self,), (ew.div(1.0, c),), c)
+        return _node(ew.div(self._data, c), "/", (self,), (ew.div(1.0, c),), c)
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x; d/dx = -c/x² = -out/x
-        c, x = _constant(other), self.data
+        c, x = _constant(other), self._data
         out = ew.div(c, x)
         return _node(out, "r/", (self,), (ew.neg(ew.div(out, x)),), c)
 
     def __pow__(self, exponent: Value | Number) -> Value:
-        x = self.data
+        x = self._data
         if isinstance(exponent, Value):
-            y = exponent.data
+            y = exponent._data
             out = ew.power(x, y)
             return _node(out, "**", (self, exponent), (_d_base(x, y), _d_exponent(x, y, out)))
         n = _constant(exponent)  # a number exponent: x ** 2 is one node "**2"
         return _node(ew.power(x, n), "**", (self,), (_d_base(x, n),), n)
 
     def __rpow__(self, base: Number) -> Value:  # c ** x: one node "2**" with exponent x
-        b, y = _constant(base), self.data
+        b, y = _constant(base), self._data
         out = ew.power(b, y)
         return _node(out, "r**", (self,), (_d_exponent(b, y, out),), b)
 
     def __neg__(self) -> Value:
-        return _node(ew.neg(self.data), "neg", (self,), (-1.0,))
+        return _node(ew.neg(self._data), "neg", (self,), (-1.0,))
 
     def __radd__(self, other: Number) -> Value:  # c + x is x + c
         return self + other
@@ -177,33 +183,33 @@ class Value:
         return self * other
 
     def __abs__(self) -> Value:
-        x = self.data
+        x = self._data
         sign = ew.where(x > 0.0, 1.0, ew.where(x < 0.0, -1.0, 0.0))  # 0 at the kink, as PyTorch
         return _node(ew.absolute(x), "abs", (self,), (sign,))
 
     def exp(self) -> Value:
         """e ** x; d/dx = e ** x. ``Value(0).exp().data == 1.0``"""
-        out = ew.exp(self.data)
+        out = ew.exp(self._data)
         return _node(out, "exp", (self,), (out,))
 
     def log(self) -> Value:
         """Natural log; d/dx = 1/x. ``Value(1).log().data == 0.0``"""
-        x = self.data
+        x = self._data
         return _node(ew.log(x), "log", (self,), (ew.div(1.0, x),))
 
     def sqrt(self) -> Value:
         """Square root; d/dx = 1 / (2 sqrt x). ``Value(4).sqrt().data == 2.0``"""
-        out = ew.sqrt(self.data)
+        out = ew.sqrt(self._data)
         return _node(out, "sqrt", (self,), (ew.div(0.5, out),))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x); d/dx = σ(1 - σ). ``Value(0).sigmoid().data == 0.5``"""
-        s = ew.sigmoid(self.data)
+        s = ew.sigmoid(self._data)
         return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 for x > 0, else 0. ``Value(-2).relu().data == 0.0``"""
-        x = self.data
+        x = self._data
         return _node(ew.relu(x), "relu", (self,), (ew.where(x > 0.0, 1.0, 0.0),))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
@@ -212,14 +218,14 @@ class Value:
         >>> Value(-2).leaky_relu(0.1).data
         -0.2
         """
-        x, slope = self.data, _constant(slope)
+        x, slope = self._data, _constant(slope)
         positive = x > 0.0
         out = ew.where(positive, x, ew.mul(slope, x))
         return _node(out, "leaky_relu", (self,), (ew.where(positive, 1.0, slope),), slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else α(e^x - 1); d/dx = 1 or α e^x. ``Value(0).elu().data == 0.0``"""
-        x, alpha = self.data, _constant(alpha)
+        x, alpha = self._data, _constant(alpha)
         positive = x > 0.0
         alpha_exp = ew.mul(alpha, ew.exp(ew.where(positive, 0.0, x)))  # exp only where used
         out = ew.where(positive, x, ew.sub(alpha_exp, alpha))
@@ -227,17 +233,17 @@ class Value:
 
     def softplus(self) -> Value:
         """log(1 + e^x), a smooth ReLU; d/dx = σ(x). ``Value(0).softplus().data == log(2)``"""
-        x = self.data
+        x = self._data
         return _node(ew.softplus(x), "softplus", (self,), (ew.sigmoid(x),))
 
     def sin(self) -> Value:
         """Sine; d/dx = cos x. ``Value(0).sin().data == 0.0``"""
-        x = self.data
+        x = self._data
         return _node(ew.sin(x), "sin", (self,), (ew.cos(x),))
 
     def cos(self) -> Value:
         """Cosine; d/dx = -sin x. ``Value(0).cos().data == 1.0``"""
-        x = self.data
+        x = self._data
         return _node(ew.cos(x), "cos", (self,), (ew.neg(ew.sin(x)),))
 
     def sum(self) -> Value:
@@ -249,7 +255,7 @@ class Value:
         >>> Value(np.array([1.0, 2.0, 3.0])).sum().data
         6.0
         """
-        x = self.data
+        x = self._data
         if x.__class__ is float:
             return _node(x, "sum", (self,), (1.0,))
         return _node(ew.total(x), "sum", (self,), (np.ones_like(x),))
@@ -261,7 +267,7 @@ class Value:
         >>> Value(np.array([1.0, 2.0, 3.0])).mean().data
         2.0
         """
-        x = self.data
+        x = self._data
         if x.__class__ is float:
             return _node(x, "mean", (self,), (1.0,))
         return _node(ew.mean(x), "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
@@ -272,16 +278,16 @@ class Value:
     # dict keys and set members.
 
     def __lt__(self, other: Value | Number) -> bool | np.ndarray:
-        return ew.compare("<", self.data, _data_of(other))
+        return ew.compare("<", self._data, _data_of(other))
 
     def __le__(self, other: Value | Number) -> bool | np.ndarray:
-        return ew.compare("<=", self.data, _data_of(other))
+        return ew.compare("<=", self._data, _data_of(other))
 
     def __gt__(self, other: Value | Number) -> bool | np.ndarray:
-        return ew.compare(">", self.data, _data_of(other))
+        return ew.compare(">", self._data, _data_of(other))
 
     def __ge__(self, other: Value | Number) -> bool | np.ndarray:
-        return ew.compare(">=", self.data, _data_of(other))
+        return ew.compare(">=", self._data, _data_of(other))
 
     # ----------------------------------------------------------------- conveniences
 
@@ -324,7 +330,7 @@ class Value:
         >>> (Value(2) * 3).detach().parents
         ()
         """
-        return Value(self.data, label=self.label)
+        return Value(self._data, label=self.label)
 
     def item(self) -> float:
         """The data as a Python float (a batch of one sample is allowed).
@@ -656,9 +662,8 @@ def _node(data: Data, kind: str, parents: tuple, local_grads: tuple, constant=No
         out.local_grads = local_grads
         tape = mode.tape
         tape.append(out)
-        if data.__class__ is not float:
-            tape.batch_numbers += len(data)  # a batch weighs on memory like that many nodes
-        if len(tape) + tape.batch_numbers > tape.capacity:
+        tape.room -= 1 if data.__class__ is float else 1 + len(data)  # a batch weighs more
+        if tape.room < 0:
             tape.let_go()
     else:  # no history: a leaf
         out.parents = out.local_grads = ()
@@ -812,6 +817,8 @@ def _fmt_grad(g: Data | None) -> str:
 class _Tape(list):
     """The op nodes one thread made, oldest first."""
 
+    __slots__ = ("room",)  # read on every op: a slot, not a __dict__
+
     # How much the tape may hold before it looks for nodes to let go of, counted in
     # numbers: a node holding one float counts 1, a batch of 200 samples 201. A million is
     # some tens of MB of dead graph at most, and a graph being built is scanned about twice.
@@ -819,8 +826,7 @@ class _Tape(list):
 
     def __init__(self) -> None:
         super().__init__()
-        self.batch_numbers = 0  # samples held by batch nodes on the tape
-        self.capacity = self.MIN_CAPACITY
+        self.room = self.MIN_CAPACITY
 
     def let_go(self) -> None:
         """Drop nodes nobody but the tape holds (newest first), then compact the tape."""
@@ -831,15 +837,18 @@ class _Tape(list):
                 dropped += 1
         if dropped:
             self[:] = [node for node in self if node is not None]
-        self.batch_numbers = sum(len(n._data) for n in self if n._data.__class__ is not float)
-        self.capacity = max(self.MIN_CAPACITY, 2 * (len(self) + self.batch_numbers))
+        held = _weight(self)
+        self.room = max(self.MIN_CAPACITY, 2 * held) - held
 
     def forget_before(self, position: int) -> None:
         """Take the nodes older than ``position`` off the tape (freed if nobody holds them)."""
         if position > 0:
-            gone = self[:position]
+            self.room += _weight(self[:position])
             del self[:position]
-            self.batch_numbers -= sum(len(n._data) for n in gone if n._data.__class__ is not float)
+
+
+def _weight(nodes: list[Value]) -> int:
+    return sum(1 if n._data.__class__ is float else 1 + len(n._data) for n in nodes)
 
 
 def _refs_when_only_in_a_list() -> int:

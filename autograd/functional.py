@@ -184,6 +184,8 @@ def gradgradcheck(
     """Check second derivatives: the Hessian by double backward against central differences
     of the (backward-computed) first derivatives. True, or AssertionError naming the worst entry.
 
+    Like PyTorch's, it takes the first derivatives as given: run ``gradcheck`` as well.
+
     >>> gradgradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.0])
     True
     """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_engine_properties import STEPS, build
 
@@ -465,3 +465,41 @@ def test_engine_is_the_only_place_nodes_are_made():
     y = x + 1
     assert {s for s in Value.__slots__ if s != "__weakref__"} <= set(dir(y))
     assert topological_order(y) == [x, y]
+
+
+# ---------------------------------------------------------------- a weight on batch and plain paths
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_a_weight_used_by_a_batch_and_by_a_plain_term_gets_each_share_once(n):
+    """Found while writing notebook 09: summing a float node's per-sample gradient after the
+    sweep also multiplied its plain shares by the batch size (8.0 instead of 2.4 at n = 5)."""
+    w = Value(0.7)
+    ((w * Value(np.ones(n))).mean() + w * w).backward()
+    assert w.grad == pytest.approx(1 + 2 * 0.7, rel=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    program=st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 99)), min_size=3,
+                     max_size=8),
+    samples=st.lists(st.floats(-2, 2), min_size=1, max_size=4),
+    w=st.floats(-2, 2),
+)  # fmt: skip
+def test_batch_plus_plain_terms_equal_the_sum_of_one_graph_per_sample(program, samples, w):
+    f = build(program)
+    weight = Value(w)
+    batch = f(weight, Value(np.array(samples)), weight * 0.5)  # w on batch paths and plain ones
+    assume(batch.batch_size is not None)  # else it is one number, not one per sample
+    loss = batch.sum() + f(weight, weight, Value(0.3))  # and a term with no batch at all
+    loss.backward()
+    expected = 0.0
+    for x in samples:
+        v = Value(w)
+        f(v, Value(x), v * 0.5).backward()
+        expected += v.grad or 0.0
+    v = Value(w)
+    f(v, v, Value(0.3)).backward()
+    expected += v.grad or 0.0
+    got = weight.grad or 0.0
+    assert _same(got, expected) or got == pytest.approx(expected, rel=1e-9, abs=1e-12)
