@@ -145,8 +145,9 @@ viz.draw(dy_dx, edge_labels="contribution")
 # For the sigmoid, σ′ = σ(1 − σ) and σ″ = σ(1 − σ)(1 − 2σ); for tanh, tanh″ = −2 tanh (1 −
 # tanh²). Double backward works on a whole batch of points at once (a `Value` holding a numpy
 # array), so the curves below are the engine's numbers, checked against the formulas. The
-# second derivative is where each curve bends most: it is 0 at the centre, where σ and tanh
-# are straight, and largest at ±1.3 (σ) and ±0.66 (tanh).
+# second derivative measures how fast the slope changes: it is 0 at the centre, where σ and
+# tanh are straight for a moment, and largest in size at ±1.32 (σ) and ±0.66 (tanh), where
+# they bend most.
 
 # %%
 grid = np.linspace(-5, 5, 401)
@@ -175,6 +176,8 @@ axes[0].legend(fontsize=8)
 plt.show()
 bend = {name: abs(grid[np.argmax(formulas[name][2])]) for name in ("sigmoid", "tanh")}
 print({name: round(float(at), 2) for name, at in bend.items()})
+assert np.all(np.abs(formulas["sigmoid"][2][grid == 0]) < 1e-15)  # σ″(0) = 0
+assert np.all(np.abs(formulas["tanh"][2][grid == 0]) < 1e-15)  # tanh″(0) = 0
 assert math.isclose(bend["sigmoid"], math.log(2 + math.sqrt(3)), abs_tol=0.03)  # σ‴ = 0 there
 assert math.isclose(bend["tanh"], math.atanh(1 / math.sqrt(3)), abs_tol=0.03)
 
@@ -224,8 +227,8 @@ assert derivatives(w_star)[2] > 0  # ... and the curve bends up
 # Each Newton step at least squares the error |w − w*| once it is small (the number of
 # correct digits doubles). Gradient descent with a fixed η shrinks it by a constant factor.
 # A fair η for gradient descent: 1 / (the largest second derivative of this loss, which is
-# at w = 0); larger ones overshoot where the loss is most curved. Count the steps each
-# needs to get within 10⁻⁸ of w*:
+# at w = 0), so that no step is larger than the lecture's best step at that point. Count the
+# steps each needs to get within 10⁻⁸ of w*:
 
 # %%
 errors = [abs(w - w_star) for w in newton]
@@ -322,9 +325,11 @@ print(f"∂L/∂θ = {gradient},  one Newton step: {START} → {after_newton}")
 assert np.allclose(after_newton, [0.0, 0.0], atol=1e-15)  # the minimum, in 1 step
 
 # %% [markdown]
-# Gradient descent with the best fixed η for this valley, η = 2 / (λ_min + λ_max) = 2/2.1
-# (it balances the slow shrinking along x against the overshoot along y; notebook 6 used
-# 0.95), and with 0.5 and 0.1. Steps until L < 10⁻¹⁰:
+# Gradient descent with the η of the best guaranteed rate on this valley, η = 2 / (λ_min +
+# λ_max) = 2/2.1 (notebook 6 used 0.95). It balances the two directions: a step multiplies x
+# by 1 − η/10 and y by 1 − 2η, and both are 19/21 in size, so L shrinks by (19/21)² per
+# step, and no fixed η does better in both at once. Also η = 0.5 and 0.1. Steps until
+# L < 10⁻¹⁰:
 
 
 # %%
@@ -344,9 +349,9 @@ paths = {lr: descend(lr) for lr in (2 / 2.1, 0.5, 0.1)}
 for lr, path in paths.items():
     print(f"gradient descent, η = {lr:.3f}: {len(path) - 1} steps")
     assert len(path) - 1 > 100  # Newton: 1
-# the best η shrinks the x error by 1 − η/10 = 19/21 per step: log(L₀/1e-10) / (2 log(21/19))
-predicted = math.log(valley(*START) / 1e-10) / (2 * math.log(21 / 19))
-assert abs(len(paths[2 / 2.1]) - 1 - predicted) < 2
+# with η = 2/2.1, L_t = L₀ (19/21)^2t: the first t with L_t < 1e-10
+predicted = math.ceil(math.log(valley(*START) / 1e-10) / (2 * math.log(21 / 19)))
+assert len(paths[2 / 2.1]) - 1 == predicted
 
 X, Y = np.meshgrid(np.linspace(-8, 8, 161), np.linspace(-3, 3, 61))
 fig, ax = plt.subplots(figsize=(6, 2.6))
@@ -451,17 +456,23 @@ print(
     f"step 5 {estimate[4]:.2f}, step 30 {estimate[-1]:.2f}"
 )
 assert all(1 < e < 20 / 3 for e in estimate)  # the right direction, not the right size
+assert 20 / max(estimate) > 3.4 and 20 / min(estimate) < 6.3  # too small by 3.5 to 6.2 times
+y_at, h_y = (
+    [step[0] for step in history["y"]],
+    [step[3] for step in history["y"]],
+)  # y_at[k]: after k steps
+assert abs(y_at[5]) < 0.003 and (h_y[-1] - h_y[4]) / h_y[-1] < 1e-5  # y: done by step 5
 
 # %% [markdown]
 # So AdaGrad ranks the two curvatures correctly at every step (y's denominator is larger)
-# but underestimates their ratio by a factor 3.5 to 6: y reaches its minimum within a few
-# steps, stops adding to its h, and so looks flatter than it is.
+# but underestimates their ratio by a factor of 3.5 to 6.2: y is within 0.003 of its
+# minimum after 5 steps, stops adding to its h, and so looks flatter than it is.
 #
 # The plot compares the fraction of the ideal step that each method takes, per parameter:
 # plain gradient descent takes η·∂²L/∂θ², Newton exactly 1 (the ideal step), AdaGrad
 # η·(∂²L/∂θ²)/√h. Gradient descent (η = 2/2.1) takes 1.9 times the ideal step in y (it
 # overshoots and bounces) but only a tenth of it in x, a 20-fold mismatch; AdaGrad narrows
-# it to between 3.5 and 6 (about 0.73 of the ideal step in y, 0.12 to 0.21 in x); Newton
+# it to between 3.5 and 6.2 (0.73 of the ideal step in y, 0.12 to 0.21 in x); Newton
 # removes it.
 
 # %%
@@ -640,6 +651,7 @@ def left_after_descent(lr, steps=50, distance=1e-5):
 
 
 limit = 2 / eigenvalues[-1]
+assert math.isclose(2 * eigenvalues[0] / eigenvalues[-1], 0.0016, abs_tol=0.0001)
 for lr in (0.9 * limit, 1.1 * limit):
     along_top, along_flat = left_after_descent(lr)
     if lr < limit:
@@ -670,6 +682,7 @@ for lr in (0.9 * limit, 1.1 * limit):
 #   gradients are sampled at the same distances, and roughly (right order, too small) along
 #   its own path.
 # * A tiny network's Hessian is symmetric, agrees with differences of gradients, and has
-#   curvatures spread by a factor of thousands: an η small enough for the steepest direction
-#   leaves the flattest one almost untouched. That is why per-parameter (AdaGrad, RMSProp,
-#   Adam) or curvature-aware (Newton) steps help.
+#   curvatures spread by a factor of more than a thousand: an η small enough for the
+#   steepest direction leaves the flattest one almost untouched. Per-parameter steps
+#   (AdaGrad, RMSProp, Adam) attack this problem; Newton's method solves it, at the price
+#   of the Hessian.
