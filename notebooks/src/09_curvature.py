@@ -39,7 +39,7 @@ import numpy as np
 import autograd
 import viz
 from autograd import Value, topological_order
-from autograd.functional import gradgradcheck, hessian, hvp
+from autograd.functional import gradcheck, gradgradcheck, hessian, hvp
 from autograd.losses import binary_cross_entropy, l2, mse
 from autograd.nn import MLP
 from autograd.optim import SGD, AdaGrad, Adam
@@ -194,7 +194,13 @@ assert math.isclose(bend["tanh"], math.atanh(1 / math.sqrt(3)), abs_tol=0.03)
 #
 # A 1-D loss that is not a parabola: one sigmoid neuron ŷ = σ(w·x), a single weight w, and
 # the cross-entropy against targets y on six made-up points (synthetic, chosen so that the
-# classes overlap and the best w is finite).
+# classes overlap and the best w is finite). With z = w·x, notebook 5's ∂L/∂z = ŷ − y gives
+#
+# $$\frac{\partial L}{\partial w} = \operatorname{mean}\big((\hat y - y)\,x\big), \qquad
+# \frac{\partial^2 L}{\partial w^2} = \operatorname{mean}\big(\hat y(1 - \hat y)\,x^2\big),$$
+#
+# checked below at a few w, and against central differences of L itself (`gradcheck`) and of
+# ∂L/∂w (`gradgradcheck`).
 
 # %%
 inputs = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
@@ -213,6 +219,13 @@ def derivatives(w):
     (second,) = autograd.grad(first, [w])
     return loss.data, first.data, second
 
+
+for w in [-2.0, 0.0, 0.3, 1.35]:
+    y_hat = 1 / (1 + np.exp(-w * inputs))
+    _, first, second = derivatives(w)
+    assert math.isclose(first, np.mean((y_hat - targets) * inputs), rel_tol=1e-12)
+    assert math.isclose(second, np.mean(y_hat * (1 - y_hat) * inputs**2), rel_tol=1e-12)
+    assert gradcheck(loss_1d, [w]) and gradgradcheck(loss_1d, [w])
 
 newton = [0.0]
 for _ in range(8):
