@@ -163,7 +163,9 @@ def fit_sigmoids(n, steps=300):
     history = []
     for _ in trange(steps, desc=f"{n} sigmoids"):
         optimizer.zero_grad()
-        y_hat = bias + autograd.sum_of([ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)])
+        y_hat = bias + autograd.sum_of(
+            [ci * (wi * t + bi).sigmoid() for ci, wi, bi in zip(c, w, b)]
+        )
         loss = mse(y_hat, close)
         loss.backward()
         optimizer.step()

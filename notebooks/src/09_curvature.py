@@ -1,4 +1,10 @@
-"""Notebook 9: second derivatives, Newton's method, the AdaGrad intuition, a network's Hessian."""
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
 # %% [markdown]
 # # 9 · Curvature: second derivatives, Newton's method and AdaGrad
@@ -45,7 +51,7 @@ from autograd.nn import MLP
 from autograd.optim import SGD, AdaGrad, Adam
 
 plt.rcParams.update(
-    {"figure.figsize": (6, 3.2), "figure.dpi": 110, "figure.constrained_layout.use": True}
+    {"figure.figsize": (7, 3.4), "figure.dpi": 110, "figure.constrained_layout.use": True}
 )
 
 # %% [markdown]
@@ -367,7 +373,7 @@ predicted = math.ceil(math.log(valley(*START) / 1e-10) / (2 * math.log(21 / 19))
 assert len(paths[2 / 2.1]) - 1 == predicted
 
 X, Y = np.meshgrid(np.linspace(-8, 8, 161), np.linspace(-3, 3, 61))
-fig, ax = plt.subplots(figsize=(6, 2.6))
+fig, ax = plt.subplots(figsize=(7, 3))
 ax.contour(X, Y, valley(X, Y), levels=np.geomspace(0.05, 30, 10), cmap="viridis", linewidths=0.6)
 best = paths[2 / 2.1]
 ax.plot(
@@ -625,7 +631,7 @@ assert np.allclose(eigenvalues - data_eigenvalues, 2 * LAMBDA, rtol=0, atol=1e-1
 top, flat = eigenvectors[:, -1], eigenvectors[:, 0]
 assert np.allclose(hvp(network_loss, theta, top.tolist()), eigenvalues[-1] * top, atol=1e-10)
 
-fig, ax = plt.subplots(figsize=(6, 2.6))
+fig, ax = plt.subplots(figsize=(7, 3))
 ax.bar(range(1, 8), eigenvalues, color="tab:purple", label="L = MSE + λ‖θ‖²")
 ax.plot(range(1, 8), data_eigenvalues, "k_", ms=22, mew=2, label="MSE alone (same θ)")
 ax.set(yscale="log", xlabel="eigenvalue number", ylabel="curvature λ")
