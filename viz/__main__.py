@@ -19,7 +19,7 @@ from pathlib import Path
 
 import viz
 from autograd import Value
-from viz.dot import EDGE_CAPTIONS, RANKDIRS
+from viz.scene import EDGE_CAPTIONS, RANKDIRS
 from viz.formula import FUNCTIONS, FormulaError, build_graph, check_name
 from viz.render import FORMATS, GraphvizNotFoundError
 
