@@ -149,7 +149,7 @@ def test_bad_at_values_are_refused(at, named, capsys):
 
 def test_an_unsupported_output_suffix_is_refused_before_any_work(tmp_path, capsys):
     assert main([*NEURON, "-o", str(tmp_path / "neuron.jpg")]) == 2
-    assert ".svg, .png or .pdf" in capsys.readouterr().err
+    assert ".svg, .png, .pdf, .dot" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
