@@ -8,6 +8,7 @@ installs them so CI always runs these.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -177,3 +178,34 @@ def test_text_is_readable_at_the_start(browser, tmp_path):
         "return document.querySelector('.ag-view svg text').getBoundingClientRect().height"
     )
     assert height >= 8  # px: the 12 pt text is shown at no less than ~3/4 of its size
+
+
+def test_without_scripts_it_is_a_picture_with_one_line_saying_how_to_play(browser, tmp_path):
+    # What JupyterLab shows for an untrusted output, and GitHub or nbviewer for any: the
+    # HTML with every script removed.
+    steps = viz.backward_steps(neuron())
+    fragment = re.sub(r"<script\b.*?</script>", "", steps._repr_html_(), flags=re.S)
+    page = tmp_path / "untrusted.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{fragment}</body></html>", encoding="utf-8")
+    browser.get(page.as_uri())
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "Run this cell to play it step by step" in text
+    assert '"caption"' not in text and "agShow" not in text  # no data or code as text soup
+    size = browser.execute_script(
+        "const r = document.querySelector('svg').getBoundingClientRect();return [r.width, r.height]"
+    )
+    assert size[0] > 300 and size[1] > 100  # the drawing is there, at its own size
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('svg text')].map(t => t.textContent).join('|')"
+    )
+    assert "grad -1.5" in shown.replace("\u2212", "-")  # the finished backward pass
+
+
+def test_screenshot_of_the_player(browser, tmp_path):
+    # Not an assertion about looks: a picture a developer can open (tmp_path/player.png).
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    open_page(browser, tmp_path, (model([2.0, -1.0]) - 1.0) ** 2)
+    body = browser.find_element(By.TAG_NAME, "body")
+    for _ in range(3):
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert browser.save_screenshot(str(tmp_path / "player.png"))

@@ -130,6 +130,7 @@
   Player.prototype.follow = function (node) {
     // Pan (never zoom) so that the visited node is in view, centred when it was outside.
     if (!node) return;
+    node = node.closest(".node") || node; // the whole op table, not just its op cell
     var r = node.getBoundingClientRect(), v = this.view.getBoundingClientRect();
     var margin = 10;
     if (r.left >= v.left + margin && r.right <= v.right - margin &&
