@@ -385,22 +385,24 @@ def _node_of(endpoint: str) -> str:
 
 
 def _ranks(scene: Scene) -> dict[str, int]:
-    """Longest-path rank of each node (sources 0), as dot's ranking roughly assigns them."""
-    incoming: dict[str, list[str]] = {node.name: [] for node in scene.nodes}
+    """Each node's rank, as late as its uses allow (a value computed from leaves alone, like
+    u*c in a loop, belongs next to where it is used, not at the start)."""
+    outgoing: dict[str, list[str]] = {node.name: [] for node in scene.nodes}
     for edge in scene.edges:
-        incoming.setdefault(_node_of(edge.head), []).append(edge.tail)
-    rank: dict[str, int] = {}
-    for name in incoming:
+        outgoing.setdefault(edge.tail, []).append(_node_of(edge.head))
+    height: dict[str, int] = {}
+    for name in outgoing:
         stack = [name]
         while stack:  # iterative: a chain a thousand ops long must not hit the recursion limit
             top = stack[-1]
-            todo = [t for t in incoming.get(top, []) if t not in rank]
+            todo = [h for h in outgoing.get(top, []) if h not in height]
             if todo:
                 stack.extend(todo)
                 continue
             stack.pop()
-            rank[top] = 1 + max((rank[t] for t in incoming.get(top, [])), default=-1)
-    return rank
+            height[top] = 1 + max((height[h] for h in outgoing.get(top, [])), default=-1)
+    tallest = max(height.values(), default=0)
+    return {name: tallest - h for name, h in height.items()}
 
 
 # --------------------------------------------------------------------- honest sub-graphs
