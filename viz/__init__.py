@@ -17,13 +17,13 @@
 - ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
 
 Modules, one job each: ``labels`` (text and escaping), ``colours``, ``scene`` (what to
-draw), ``dot`` (``draw``), ``render`` (files), ``steps`` (the replayed backward pass),
+draw), ``dot`` (``draw``), ``images`` (``render``: files), ``steps`` (the replayed backward pass),
 ``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and ``__main__``
 (the command line).
 """
 
 from viz.dot import draw
-from viz.render import GraphvizNotFoundError, render
+from viz.images import GraphvizNotFoundError, render
 from viz.scene import DrawOptions
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
 

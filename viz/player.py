@@ -22,8 +22,8 @@ import re
 from importlib import resources
 from string import Template
 
+from viz.images import GraphvizNotFoundError
 from viz.labels import edge_text, grad_text
-from viz.render import GraphvizNotFoundError
 from viz.scene import value_name
 from viz.steps import (
     ACTIVE_EDGE,

@@ -85,7 +85,7 @@ class BackwardSteps(list):
     def svg(self) -> str:
         """The shared drawing as SVG text, showing the final gradients (needs Graphviz ``dot``)."""
         if self._svg is None:
-            from viz.render import pipe
+            from viz.images import pipe
 
             self._svg = pipe(self.scene.to_digraph(), "svg").decode("utf-8")
         return self._svg
@@ -98,7 +98,7 @@ class BackwardSteps(list):
 
     def save_html(self, path: str | os.PathLike) -> Path:
         """Write ``to_html()`` to ``path`` (atomically) and return the path."""
-        from viz.render import write_atomically
+        from viz.images import write_atomically
 
         path = html_path(path)
         write_atomically(path, self.to_html().encode("utf-8"))

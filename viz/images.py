@@ -1,4 +1,7 @@
-"""Write a drawing to an svg, png or pdf file, and say how to install Graphviz when it is missing.
+"""Image files: write a drawing to svg, png, pdf (or dot), and say how to get Graphviz.
+
+``render`` is exported as ``viz.render``; this module is named apart so that importing it
+never gives the function instead.
 
 >>> from autograd import Value
 >>> y = Value(2.0, label="x").tanh()

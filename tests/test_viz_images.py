@@ -1,4 +1,4 @@
-"""viz.render: real files through Graphviz, atomic writes, and a clear error without `dot`."""
+"""viz.render (module viz.images): files through Graphviz, atomic writes, errors without dot."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 
 import viz
 from autograd import Value
-from viz.render import GraphvizNotFoundError, install_command
+from viz.images import GraphvizNotFoundError, install_command
 
-# The module, not the function viz.render that the package exports under the same name.
-render_module = importlib.import_module("viz.render")
+# The module behind the function viz.render (named apart, so an import finds the module).
+render_module = importlib.import_module("viz.images")
 
 REPO = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
