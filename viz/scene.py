@@ -416,11 +416,12 @@ def outside_shares(order: list[Value], grads: list) -> dict[int, object]:
     counted as "outside" unless its grad is the seed 1.
 
     >>> from autograd import Value, topological_order
-    >>> x = Value(2.0, label="x"); h = x * 3.0; loss = h * 2.0 + x; loss.backward()
+    >>> x = Value(2.0, label="x"); h = x * Value(3.0, label="w"); h.label = "h"
+    >>> loss = h * 2.0 + x; loss.backward()
     >>> order = topological_order(h)
     >>> shares = outside_shares(order, [n.grad for n in order])
-    >>> {order[i].label or order[i].op: float(s) for i, s in shares.items()}
-    {'x': 1.0, '*': 2.0}
+    >>> {order[i].label: float(s) for i, s in shares.items()}
+    {'x': 1.0, 'h': 2.0}
     """
     if not order or any(g is None for g in grads):
         return {}  # before backward() nothing is claimed, so nothing can be wrong
