@@ -143,9 +143,14 @@ def test_two_players_on_one_page_do_not_share_ids():
 
 @needs_dot
 def test_the_mimebundle_has_html_and_a_plain_text_line():
-    bundle = viz.backward_steps(neuron())._repr_mimebundle_()
+    steps = viz.backward_steps(neuron())
+    bundle = steps._repr_mimebundle_()
     assert "<svg" in bundle["text/html"]
     assert "run this cell" in bundle["text/plain"]
+    # what IPython itself stores in a notebook (its pretty-printer makes text/plain)
+    formatters = pytest.importorskip("IPython.core.formatters")
+    shown, _ = formatters.DisplayFormatter().format(steps)
+    assert "run this cell" in shown["text/plain"] and "Frame(" not in shown["text/plain"]
 
 
 def test_too_many_nodes_is_refused_before_any_rendering():

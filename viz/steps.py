@@ -110,13 +110,18 @@ class BackwardSteps(list):
         return notebook_fragment(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {
-            "text/html": self._repr_html_(),
-            "text/plain": (
-                f"<backward pass in {len(self)} steps: run this cell in Jupyter to play it, "
-                "or save it with .save_html('steps.html')>"
-            ),
-        }
+        return {"text/html": self._repr_html_(), "text/plain": self.summary()}
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython asks its pretty-printer for text/plain (a list's repr otherwise).
+        printer.text(self.summary())
+
+    def summary(self) -> str:
+        """One line for plain-text displays, saying how to see the player."""
+        return (
+            f"<the backward pass in {len(self)} steps: run this cell in Jupyter to play it, "
+            "or save it with .save_html('steps.html')>"
+        )
 
 
 def backward_steps(
