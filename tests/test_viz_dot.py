@@ -408,3 +408,20 @@ def test_hostile_labels_and_scopes_show_literally_and_inject_nothing():
     drawing = re.sub(r"<text.*?</text>", "", svg, flags=re.S)  # all but the shown text
     assert "evil" not in drawing
     assert "red" not in drawing
+
+
+@needs_dot
+def test_network_inputs_stand_left_of_the_weights_they_meet():
+    import json
+
+    from viz.images import pipe
+
+    layout = json.loads(pipe(draw(mlp_loss()), "json"))
+    x_of = {}
+    for obj in layout["objects"]:
+        label = re.search(r"<B>([\w.]+)</B>", obj.get("label", ""))
+        if label and "pos" in obj:
+            x_of[label.group(1)] = float(obj["pos"].split(",")[0])
+    weights = [x for name, x in x_of.items() if re.fullmatch(r"L0\.N\d\.w\d", name)]
+    assert len(weights) == 6
+    assert x_of["x0"] < min(weights) and x_of["x1"] < min(weights)

@@ -269,6 +269,8 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
         )
         if collapsed:
             _bundle_layer_edges(scene, order, collapsed, summary_names)
+        else:
+            _inputs_before_weights(scene, order, drawn_as)
     caption = []
     if options.show_grads and grads and grads[-1] is None:
         caption.append(NOT_COMPUTED)
@@ -540,6 +542,29 @@ def _summary_attrs(
         f"{cells}</TABLE>>"
     )
     return {"shape": "plain", "label": label}
+
+
+def _inputs_before_weights(scene: Scene, order: list[Value], drawn_as: list[str]) -> None:
+    """Put network inputs in a column of their own, left of the weights they meet.
+
+    An input (a leaf outside any module) and a weight (a leaf inside a neuron) that feed the
+    same op would share the first rank, where the layer's cluster pushes the input below it
+    and all its edges cross the cluster. An invisible edge input -> weight ranks the input
+    first: inputs stand on the left, x0 above x1, each fanning out on its own side.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    seen = set()
+    for node in order:
+        if not node.scope:
+            continue
+        inputs = [p for p in node.parents if not p.op and not p.parents and not p.scope]
+        weights = [p for p in node.parents if not p.op and not p.parents and p.scope]
+        for x in inputs:
+            for w in weights:
+                pair = (drawn_as[index[x]], drawn_as[index[w]])
+                if pair not in seen:
+                    seen.add(pair)
+                    scene.edges.append(SceneEdge(*pair, {"style": "invis"}))
 
 
 def _bundle_layer_edges(scene: Scene, order, collapsed, summary_names) -> None:
