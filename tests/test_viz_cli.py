@@ -237,7 +237,7 @@ def test_deep_nesting_is_refused_not_crashed():
 def test_steps_option_writes_the_html_player(tmp_path, capsys):
     assert main(["x * x + 1", "--at", "x=3", "--steps", str(tmp_path / "steps.html")]) == 0
     page = (tmp_path / "steps.html").read_text()
-    assert page.count("<svg") == 1 and "ag-data" in page  # one drawing, the frames as data
+    assert page.count('class="ag-data"') == 1  # one drawing, the frames as data
     assert "wrote" in capsys.readouterr().out
 
 
@@ -257,7 +257,7 @@ def test_demo_prints_gradients_writes_pictures_and_trains(tmp_path, capsys):
     for cluster in ("L0", "L0.N0", "L0.N1", "L0.N2", "L1", "L1.N0"):  # layers and neurons
         assert cluster in mlp
     steps_page = (out_dir / "neuron_steps.html").read_text()
-    assert steps_page.count("<svg") == 1 and steps_page.count('"caption":') == 5  # 5 ops
+    assert steps_page.count('"caption":') == 5  # one frame per op
     printed = capsys.readouterr().out
     assert "grad ∂o/∂w1 = +1.0000" in printed and "grad ∂o/∂x1 = -1.5000" in printed
     assert printed.count("wrote ") == 4

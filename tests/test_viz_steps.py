@@ -95,23 +95,21 @@ def test_each_frame_lists_the_visited_node_and_the_grads_it_changed():
     assert square_step.changed == (index[x1], index[x1])
 
 
-def ids_in(fragment: str) -> set[str]:
-    """The element ids of the drawing in a player's HTML."""
-    svg = re.search(r"<svg.*</svg>", fragment, re.S).group(0)
+def ids_in(svg: str) -> set[str]:
+    """The element ids of a drawing."""
     return set(re.findall(r'\bid="([^"]+)"', svg))
 
 
 @needs_dot
 def test_every_id_a_frame_names_is_in_the_one_svg():
     steps = viz.backward_steps(neuron())
-    fragment = steps._repr_html_()
     data = player_data(steps)
-    ids = ids_in(fragment)
+    ids = ids_in(data["svg"])
     named = set(data["initial"])
     for frame in data["frames"]:
         named |= {frame["box"], frame["op"], *frame["changed"], *frame["edges"], *frame["set"]}
     assert {data["prefix"] + name for name in named} <= ids
-    assert fragment.count("<svg") == 1
+    assert data["svg"].count("<svg") == 1
 
 
 @needs_dot
@@ -120,24 +118,26 @@ def test_the_html_player_is_one_self_contained_file(tmp_path):
     steps = viz.backward_steps(out)
     page = steps.save_html(tmp_path / "steps.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<svg") == 1  # one drawing; frames are data
-    ET.fromstring(re.search(r"<svg.*</svg>", page, re.S).group(0))  # well-formed
+    data = json.loads(re.search(r'class="ag-data">(.*?)</script>', page).group(1))
+    assert data["svg"].count("<svg") == 1  # one drawing; frames are data
+    ET.fromstring(data["svg"])  # well-formed
+    assert "<img" not in page  # a page runs its script: no still image needed
     # nothing to fetch: no src/href to the network, no external script or stylesheet
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
     assert "<link" not in page and "<script src" not in page and "<iframe" not in page
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page  # SVG inlined, not embedded
-    ids = re.findall(r'\bid="([^"]+)"', re.search(r"<svg.*</svg>", page, re.S).group(0))
+    ids = re.findall(r'\bid="([^"]+)"', data["svg"])
     assert len(ids) == len(set(ids))
     fragment = steps._repr_html_()  # what Jupyter shows
-    assert fragment.count("<svg") == 1 and "<html" not in fragment
+    assert fragment.count('class="ag-still"') == 1 and "<html" not in fragment
     marked = '<div class="ag-steps" data-page>'
     assert marked in page and marked not in fragment  # a page takes keys at once
 
 
 @needs_dot
 def test_two_players_on_one_page_do_not_share_ids():
-    a = viz.backward_steps(neuron())._repr_html_()
-    b = viz.backward_steps(Value(2.0, label="y") * Value(3.0, label="z"))._repr_html_()
+    a = player_data(viz.backward_steps(neuron()))["svg"]
+    b = player_data(viz.backward_steps(Value(2.0, label="y") * Value(3.0, label="z")))["svg"]
     assert not ids_in(a) & ids_in(b)
 
 
@@ -145,7 +145,7 @@ def test_two_players_on_one_page_do_not_share_ids():
 def test_the_mimebundle_has_html_and_a_plain_text_line():
     steps = viz.backward_steps(neuron())
     bundle = steps._repr_mimebundle_()
-    assert "<svg" in bundle["text/html"]
+    assert 'class="ag-steps"' in bundle["text/html"]
     assert "run this cell" in bundle["text/plain"]
     # what IPython itself stores in a notebook (its pretty-printer makes text/plain)
     formatters = pytest.importorskip("IPython.core.formatters")

@@ -1,11 +1,11 @@
-// The step-through player. Each .ag-steps element holds one static SVG (the graph after the
-// whole backward pass) and its frames as JSON; this script turns it into a player: it sets
-// the texts and highlights of frame k on the one SVG, so no frame is stored twice.
+// The step-through player. Each .ag-steps element holds its drawing (an SVG, in the JSON
+// with the frames) and, in a notebook, the same drawing as a still image for places where
+// scripts do not run. This script puts the SVG in the page, drops the still, and sets the
+// texts and highlights of frame k on the one SVG, so no frame is stored twice.
 // Keys (after a click on the player, or at once on a page with one player): left/right
 // arrows, Home, End; +/- zoom, 0 fits. Drag to pan, ctrl+wheel to zoom. Nothing is fetched.
 (function () {
   "use strict";
-  var SVGNS = "http://www.w3.org/2000/svg";
   // One registry per page: several outputs in a notebook each load this script.
   var state = window.agState || (window.agState = { players: [], current: null });
 
@@ -20,8 +20,11 @@
     var self = this;
     this.box = box;
     this.data = JSON.parse(box.querySelector("script.ag-data").textContent);
-    this.svg = box.querySelector(".ag-view svg");
     this.view = box.querySelector(".ag-view");
+    this.view.innerHTML = this.data.svg; // markup Graphviz wrote from escaped labels
+    this.svg = this.view.querySelector("svg");
+    var still = box.querySelector(".ag-still");
+    if (still) still.parentNode.removeChild(still);
     this.k = 0;
     this.find = function (id) {
       return self.svg.querySelector('[id="' + self.data.prefix + id + '"]');

@@ -1,10 +1,12 @@
 """The step-through as HTML: one static SVG that reads on its own, plus a script that plays it.
 
-The page holds the drawing once (the graph after the whole backward pass) and each frame as
-a few lines of JSON: which node is visited, which gradients change and their new texts. The
-script (``player.js``, next to this file) sets frame k on the one drawing, so the file grows
-with the graph, not with graph × frames. Where scripts do not run (an untrusted notebook,
-GitHub, nbviewer) the static picture stays, with one line saying how to play it.
+The page holds the drawing once (an SVG of the graph after the whole backward pass) and each
+frame as a few lines of JSON: which node is visited, which gradients change and their new
+texts. The script (``player.js``, next to this file) sets frame k on the one drawing, so the
+file grows with the graph, not with graph × frames. Where scripts do not run (an untrusted
+notebook, GitHub, nbviewer) a notebook output shows the same drawing as a still image, with
+one line saying how to play it: the still is an ``<img>`` with a data URI, because
+JupyterLab's sanitizer drops inline ``<svg>`` and would leave its text as a jumble.
 
 >>> from autograd import Value
 >>> steps = __import__("viz").backward_steps(Value(2.0, label="x") * Value(3.0, label="w"))
@@ -15,6 +17,7 @@ GitHub, nbviewer) the static picture stays, with one line saying how to play it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -74,17 +77,28 @@ def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
     """The player's HTML: a note, the static SVG, the frames as JSON, the script."""
     svg = steps.svg()
     prefix = "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
-    data = frame_data(steps, prefix)
+    data = {**frame_data(steps, prefix), "svg": inline_svg(svg, prefix)}
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     page_attr = " data-page" if standalone else ""
+    # A page is opened in a browser, which runs the script: it needs no still image.
+    still = "" if standalone else still_image(svg)
     return (
         f"<style>{_resource('player.css')}</style>\n"
         f'<div class="ag-steps"{page_attr}>\n'
         f'<p class="ag-note"><b>{html.escape(RUN_TO_PLAY)}</b></p>\n'
-        f'<p class="ag-legend">{LEGEND}</p>\n'
-        f'<div class="ag-view">{inline_svg(svg, prefix)}</div>\n'
+        f'<p class="ag-legend">{LEGEND}</p>\n{still}'
+        '<div class="ag-view"></div>\n'
         f'<script type="application/json" class="ag-data">{payload}</script>\n'
         f"<script>{_resource('player.js')}</script>\n</div>"
+    )
+
+
+def still_image(svg: str) -> str:
+    """The drawing as an ``<img>`` with a data URI: what sanitizers keep of a picture."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        '<img class="ag-still" alt="the graph after the backward pass" '
+        f'src="data:image/svg+xml;base64,{encoded}">\n'
     )
 
 
