@@ -120,6 +120,7 @@ def test_the_step_through_of_a_small_network_is_small_and_skips_empty_frames(tmp
     assert all(frame.node.parents for frame in steps)  # a leaf's frame is merged, not shown
     path = viz.save_steps_html(loss, tmp_path / "steps.html")
     assert path.stat().st_size <= 500_000  # was 3.0 MB: one SVG per frame
+    assert len(steps._repr_html_().encode("utf-8")) <= 500_000  # in a notebook, with its still
 
 
 def sanitize(fragment: str) -> str:
