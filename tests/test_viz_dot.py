@@ -425,3 +425,13 @@ def test_network_inputs_stand_left_of_the_weights_they_meet():
     weights = [x for name, x in x_of.items() if re.fullmatch(r"L0\.N\d\.w\d", name)]
     assert len(weights) == 6
     assert x_of["x0"] < min(weights) and x_of["x1"] < min(weights)
+
+
+def test_a_large_graph_without_modules_is_not_told_to_collapse_neurons():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(30):
+        y = (y * x).tanh()
+    with pytest.raises(ValueError, match="smaller part") as refused:
+        draw(y, max_nodes=10)
+    assert "collapse_neurons" not in str(refused.value)

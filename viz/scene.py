@@ -218,7 +218,8 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
     shown = [i for i, node in enumerate(order) if node.scope not in collapsed]
     drawn = len(shown) + len(collapsed)
     if drawn > options.max_nodes:
-        raise ValueError(_too_large(drawn, options.max_nodes, bool(collapsed)))
+        has_scopes = any(node.scope for node in order)
+        raise ValueError(_too_large(drawn, options.max_nodes, bool(collapsed), has_scopes))
     summary_names = {scope: f"s{k}" for k, scope in enumerate(collapsed)}
     drawn_as = [summary_names.get(node.scope) or value_name(i) for i, node in enumerate(order)]
     outside = outside_shares(order, grads)
@@ -613,12 +614,17 @@ def _bundle_layer_edges(scene: Scene, order, collapsed, summary_names) -> None:
         scene.graph_attrs["compound"] = "true"  # edges may end at a cluster's border
 
 
-def _too_large(drawn: int, max_nodes: int, collapsed: bool) -> str:
+def _too_large(drawn: int, max_nodes: int, collapsed: bool, has_scopes: bool) -> str:
     if collapsed:
         return (
             f"the graph still has {drawn} nodes with its neurons collapsed, more than "
             f"max_nodes={max_nodes}: draw a smaller part of it (e.g. one layer's output), "
             "or pass a larger max_nodes"
+        )
+    if not has_scopes:  # no modules: there is nothing to collapse
+        return (
+            f"the graph has {drawn} nodes, more than max_nodes={max_nodes}: draw a smaller "
+            "part of it (an intermediate value), or pass a larger max_nodes"
         )
     return (
         f"the graph has {drawn} nodes, more than max_nodes={max_nodes}: pass "
