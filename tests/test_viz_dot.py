@@ -19,9 +19,9 @@ import autograd
 from autograd import Value, topological_order
 from autograd.nn import MLP
 from viz import draw
+from viz.build import NOT_COMPUTED
 from viz.colours import NEGATIVE_RGB, NOT_COMPUTED_COLOUR, tint
 from viz.labels import format_number
-from viz.scene import NOT_COMPUTED
 
 # autograd.sum is being renamed autograd.sum_of (n-ary add): accept either name.
 sum_of = getattr(autograd, "sum_of", None) or autograd.sum

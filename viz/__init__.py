@@ -16,15 +16,17 @@
   step by step, as a player in Jupyter or a self-contained HTML page.
 - ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
 
-Modules, one job each: ``labels`` (text and escaping), ``colours``, ``scene`` (what to
-draw), ``dot`` (``draw``), ``images`` (``render``: files), ``steps`` (the replayed backward pass),
-``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and ``__main__``
-(the command line).
+Modules, one job each: ``options`` (``DrawOptions``), ``labels`` (text and escaping),
+``colours``, ``scene`` (what to draw, as data), ``build`` (graph -> scene), ``networks``
+(clusters, collapsed neurons), ``outside`` (honest sub-graphs), ``layout`` (bounded layout
+time), ``dot`` (``draw``), ``images`` (``render``: files), ``steps`` (the replayed
+backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and
+``__main__`` (the command line).
 """
 
 from viz.dot import draw
 from viz.images import GraphvizNotFoundError, render
-from viz.scene import DrawOptions
+from viz.options import DrawOptions
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
 
 __all__ = [

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import viz
 from autograd import Value
+from viz.build import EDGE_CAPTIONS
 from viz.formula import FUNCTIONS, FormulaError, build_graph, check_name, normalize_name
 from viz.images import FORMATS, GraphvizNotFoundError
-from viz.scene import EDGE_CAPTIONS, RANKDIRS
+from viz.options import RANKDIRS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FINITE = 0, 1, 2, 3
 OPTIONS = (

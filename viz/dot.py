@@ -25,7 +25,8 @@ from __future__ import annotations
 import graphviz
 
 from autograd import Value, topological_order
-from viz.scene import DrawOptions, build_scene
+from viz.build import build_scene
+from viz.options import DrawOptions
 
 
 def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.Digraph:

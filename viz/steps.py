@@ -34,9 +34,11 @@ import numpy as np
 from autograd import Value, topological_order
 from autograd.engine import contribution
 from autograd.files import require_directory
+from viz.build import build_scene
 from viz.dot import check_root
 from viz.labels import describe, edge_text, format_data, grad_text, op_label, value_label
-from viz.scene import DrawOptions, Scene, build_scene, value_name
+from viz.options import DrawOptions
+from viz.scene import Scene, value_name
 
 DEFAULT_MAX_STEPS = 300  # values in the graph: beyond this a step-through is no longer readable
 
