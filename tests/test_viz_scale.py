@@ -140,6 +140,7 @@ def test_without_scripts_the_player_is_a_readable_picture_and_says_how_to_play()
     assert "Run this cell to play" in words
     assert "->" not in words and "data 2" not in words  # no drawing spilt as text soup
     assert "<button" not in shown and "<input" not in shown  # no controls that do nothing
+    assert "node visited" not in words  # the player's legend comes with the player
     (still,) = re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,([^"]+)"', shown)
     picture = base64.b64decode(still).decode("utf-8")
     # the picture shows the finished backward pass: every gradient as backward() left it

@@ -60,7 +60,10 @@
     var note = box.querySelector(".ag-note");
     var help = el("p", { class: "ag-help" }, this.data.help);
     note.parentNode.replaceChild(help, note);
-    box.insertBefore(this.caption, help.nextSibling);
+    var legend = el("p", { class: "ag-legend" });
+    legend.innerHTML = this.data.legend; // our own fixed text (colour swatches), no user data
+    box.insertBefore(legend, help.nextSibling);
+    box.insertBefore(this.caption, legend);
     box.insertBefore(controls, this.caption);
 
     this.prev.addEventListener("click", function () { self.show(self.k - 1); });

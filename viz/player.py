@@ -77,7 +77,7 @@ def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
     """The player's HTML: a note, the static SVG, the frames as JSON, the script."""
     svg = steps.svg()
     prefix = "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
-    data = {**frame_data(steps, prefix), "svg": inline_svg(svg, prefix)}
+    data = {**frame_data(steps, prefix), "svg": inline_svg(svg, prefix), "legend": LEGEND}
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     page_attr = " data-page" if standalone else ""
     # A page is opened in a browser, which runs the script: it needs no still image.
@@ -85,8 +85,7 @@ def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
     return (
         f"<style>{_resource('player.css')}</style>\n"
         f'<div class="ag-steps"{page_attr}>\n'
-        f'<p class="ag-note"><b>{html.escape(RUN_TO_PLAY)}</b></p>\n'
-        f'<p class="ag-legend">{LEGEND}</p>\n{still}'
+        f'<p class="ag-note"><b>{html.escape(RUN_TO_PLAY)}</b></p>\n{still}'
         '<div class="ag-view"></div>\n'
         f'<script type="application/json" class="ag-data">{payload}</script>\n'
         f"<script>{_resource('player.js')}</script>\n</div>"
