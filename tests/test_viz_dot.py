@@ -16,10 +16,13 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Value, topological_order
+from autograd import Value, sum_of, topological_order
 from autograd.nn import MLP
 from viz import draw
-from viz.dot import NEGATIVE_RGB, NOT_COMPUTED, NOT_COMPUTED_COLOUR, _tint, format_number
+from viz.build import NOT_COMPUTED
+from viz.colours import NEGATIVE_RGB, NOT_COMPUTED_COLOUR, tint
+from viz.labels import format_number
+
 
 REPO = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
@@ -57,8 +60,11 @@ def edges_from(source: str, name: str) -> list[str]:
     return re.findall(rf"^\s*{name} -> .*$", source, re.M)
 
 
-def edge_label(edge: str) -> str:
-    return re.search(r"label=<(.*?)>", edge).group(1)
+def edge_label(edge: str, source: str) -> str:
+    """The number written for ``edge``: in the op's cell (port) where the edge ends."""
+    op, port = re.search(r"-> (\w+):(i\d+)", edge).groups()
+    cell = re.search(rf'PORT="{port}"[^>]*><FONT[^>]*>(.*?)</FONT>', node_line(source, op))
+    return cell.group(1).rstrip("\u00a0")
 
 
 def block(source: str, label: str) -> str:
@@ -107,8 +113,10 @@ def test_op_nodes_show_the_op():
     x = Value(2.0, label="x")
     y = (x**2 + 2**x).sigmoid()
     source = draw(y).source
-    ops = re.findall(r"^\s*v\d+_op \[label=<([^>]*)>", source, re.M)
+    ops = re.findall(r"^\s*v\d+_op \[label=<.*?<B>([^<]*)</B>", source, re.M)
     assert sorted(ops) == sorted(["**2", "2**", "+", "sigmoid"])
+    bare = draw(y, edge_labels=None).source  # no numbers to write: plain ellipses
+    assert sorted(re.findall(r"^\s*v\d+_op \[label=<([^>]*)>", bare, re.M)) == sorted(ops)
 
 
 # --------------------------------------------------------------------- edges
@@ -122,9 +130,9 @@ def test_edges_carry_the_local_derivative():
     (x1_edge,) = edges_from(source, node_name(source, "x1"))
     (w1_edge,) = edges_from(source, node_name(source, "w1"))
     (n_edge,) = edges_from(source, node_name(source, "n"))
-    assert edge_label(x1_edge) == format_number(v["w1"].data)
-    assert edge_label(w1_edge) == format_number(v["x1"].data)
-    assert edge_label(n_edge) == format_number(1 - math.tanh(v["n"].data) ** 2)
+    assert edge_label(x1_edge, source) == format_number(v["w1"].data)
+    assert edge_label(w1_edge, source) == format_number(v["x1"].data)
+    assert edge_label(n_edge, source) == format_number(1 - math.tanh(v["n"].data) ** 2)
 
 
 @pytest.mark.parametrize(
@@ -132,7 +140,7 @@ def test_edges_carry_the_local_derivative():
     [
         (lambda a: a * a, 2),
         (lambda a: a + a, 2),
-        (lambda a: autograd.sum_of([a, a, a]), 3),
+        (lambda a: sum_of([a, a, a]), 3),
         (lambda a: (a * a) * a, 3),  # two uses in one op, one in another
     ],
 )
@@ -144,7 +152,7 @@ def test_one_edge_per_use_and_contributions_add_up_to_the_grad(build, uses):
     edges = edges_from(source, node_name(source, "a"))
     assert len(edges) == uses
     # each label reads "upstream × local = contribution": the picture adds up to a.grad
-    contributions = [float(edge_label(e).split("=")[-1]) for e in edges]
+    contributions = [float(edge_label(e, source).split("=")[-1]) for e in edges]
     assert sum(contributions) == pytest.approx(a.grad, rel=1e-3)  # labels keep 4 digits
 
 
@@ -152,6 +160,7 @@ def test_edge_labels_none_draws_bare_edges():
     v = classic_neuron()
     source = draw(v["o"], edge_labels=None).source
     assert not re.search(r"->.*label=", source)
+    assert "PORT=" not in source  # and no cells for numbers in the ops
 
 
 def test_batched_values_show_first_sample_and_batch_size():
@@ -165,7 +174,7 @@ def test_batched_values_show_first_sample_and_batch_size():
     assert f"grad[0] {format_number(x.grad[0])}<" in line
     # into the weight, backward() adds the sum over the batch: so does the edge label
     (w_edge,) = edges_from(source, node_name(source, "w"))
-    assert edge_label(w_edge) == f"Σ over batch = {format_number(w.grad)}"
+    assert edge_label(w_edge, source) == f"Σ over batch = {format_number(w.grad)}"
 
 
 # --------------------------------------------------------------------- clusters and legend
@@ -206,7 +215,7 @@ def test_color_by_grad_fills_by_sign_and_size_with_a_legend():
         return tuple(int(colour.group(1)[k : k + 2], 16) for k in (0, 2, 4))
 
     red, _, blue = fill("x1")  # grad -1.5: the largest |grad|, negative
-    assert fill("x1") == tuple(int(_tint(NEGATIVE_RGB, 1.0)[k : k + 2], 16) for k in (1, 3, 5))
+    assert fill("x1") == tuple(int(tint(NEGATIVE_RGB, 1.0)[k : k + 2], 16) for k in (1, 3, 5))
     assert red > blue
     red, _, blue = fill("b")  # grad +0.5
     assert blue > red
@@ -238,7 +247,9 @@ def test_collapse_neurons_draws_one_summary_per_neuron():
     assert len(summaries) == 4
     assert ".w0<" not in source  # parameters are inside the summaries
     hidden = model.layers[0].neurons[1]
-    assert re.search(r"<B>L0\.N1</B>.*\* ×2, sum, tanh; 3 leaves", source)
+    # in words: what flows in, what is inside, what comes out
+    assert re.search(r"<B>L0\.N1</B>.*2 inputs in, 3 parameters \(weights, bias\) inside", source)
+    assert re.search(r"<B>L0\.N1</B>.*output = tanh\(…\)", source)
     # a summary shows its neuron's output: here the tanh of neuron L0.N1
     (tanh_out,) = [n for n in topological_order(out) if n.scope == hidden.name and n.op == "tanh"]
     line = re.search(r"^.*<B>L0\.N1</B>.*$", source, re.M).group(0)
@@ -248,6 +259,39 @@ def test_collapse_neurons_draws_one_summary_per_neuron():
     draw(out, collapse_neurons=True, max_nodes=10)
     with pytest.raises(ValueError, match="still has"):
         draw(out, collapse_neurons=True, max_nodes=3)
+
+
+def test_collapsed_neurons_are_in_order_and_layers_joined_by_one_edge_with_the_weight_norm():
+    model = MLP(2, [12, 12, 1], activation="relu", seed=0)
+    out = model([0.5, -1.0])
+    out.backward()
+    source = draw(out, collapse_neurons=True).source
+    declared = re.findall(r"<B>(L\d+\.N\d+)</B>", source)
+    assert declared == [f"L0.N{k}" for k in range(12)] + [f"L1.N{k}" for k in range(12)] + [
+        "L2.N0"
+    ]  # N0…N11 in order, so Graphviz stacks them in order
+    summary_to_summary = re.findall(r"^\s*s\d+ -> s\d+ .*$", source, re.M)
+    assert len(summary_to_summary) == 2  # L0 -> L1 and L1 -> L2, not 144 + 12 edges
+    # L0 -> L1 stands for the 12 × 12 weights of L1: its norm is ‖W‖ of those weights
+    weights_l1 = [w.data for neuron in model.layers[1].neurons for w in neuron.w]
+    norm = math.sqrt(sum(w * w for w in weights_l1))
+    assert f"144 weights, ‖W‖ = {format_number(norm)}" in source
+    assert "12 weights" in source  # and L1 -> L2: the output neuron's 12 weights
+    # the inputs feed a layer through one edge each, too
+    assert len(edges_from(source, node_name(source, "x0"))) == 1
+
+
+def test_big_graphs_are_collapsed_by_default_and_can_be_expanded():
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    out = model([0.5, -1.0])
+    out.backward()
+    source = draw(out).source
+    assert "<B>L1.N15</B>" in source and ".w0<" not in source
+    assert "collapse_neurons=False" in source  # the picture says how to expand it
+    expanded = draw(out, collapse_neurons=False, max_nodes=2000).source
+    assert "<B>L1.N15.w0</B>" in expanded
+    small = draw(mlp_loss()).source  # a small net is drawn in full
+    assert "<B>L0.N0.w0</B>" in small
 
 
 # --------------------------------------------------------------------- options
@@ -315,7 +359,12 @@ def test_node_names_follow_the_topological_order():
     v = classic_neuron()
     source = draw(v["o"]).source
     names = re.findall(r"^\s*(v\d+) \[", source, re.M)
-    assert names == [f"v{i}" for i in range(len(topological_order(v["o"])))]
+    order = topological_order(v["o"])
+    assert sorted(names) == sorted(f"v{i}" for i in range(len(order)))
+    # inputs outside any module are declared first, in natural order (x2 before x10)
+    leaves = [name for name in names if not order[int(name[1:])].op]
+    labels = [order[int(name[1:])].label for name in leaves]
+    assert labels == sorted(labels)
 
 
 # --------------------------------------------------------------------- hostile labels
@@ -339,7 +388,7 @@ def test_hostile_labels_and_scopes_show_literally_and_inject_nothing():
     with autograd.scope('L"0<>|{}'):
         leaves = [Value(float(k), label=label) for k, label in enumerate(HOSTILE)]
     two_lines = Value(1.0, label="first line\nsecond line")
-    out = autograd.sum_of([*leaves, two_lines])
+    out = sum_of([*leaves, two_lines])
     out.backward()
     digraph = draw(out, color_by_grad=True)
     svg = subprocess.run(
@@ -357,3 +406,30 @@ def test_hostile_labels_and_scopes_show_literally_and_inject_nothing():
     drawing = re.sub(r"<text.*?</text>", "", svg, flags=re.S)  # all but the shown text
     assert "evil" not in drawing
     assert "red" not in drawing
+
+
+@needs_dot
+def test_network_inputs_stand_left_of_the_weights_they_meet():
+    import json
+
+    from viz.images import pipe
+
+    layout = json.loads(pipe(draw(mlp_loss()), "json"))
+    x_of = {}
+    for obj in layout["objects"]:
+        label = re.search(r"<B>([\w.]+)</B>", obj.get("label", ""))
+        if label and "pos" in obj:
+            x_of[label.group(1)] = float(obj["pos"].split(",")[0])
+    weights = [x for name, x in x_of.items() if re.fullmatch(r"L0\.N\d\.w\d", name)]
+    assert len(weights) == 6
+    assert x_of["x0"] < min(weights) and x_of["x1"] < min(weights)
+
+
+def test_a_large_graph_without_modules_is_not_told_to_collapse_neurons():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(30):
+        y = (y * x).tanh()
+    with pytest.raises(ValueError, match="smaller part") as refused:
+        draw(y, max_nodes=10)
+    assert "collapse_neurons" not in str(refused.value)

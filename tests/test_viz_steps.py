@@ -1,11 +1,12 @@
-"""viz.backward_steps: one frame per node, the chain rule replayed without touching the
-graph, highlights, a layout fixed across frames, and a self-contained HTML player."""
+"""viz.backward_steps: one frame per op node, the chain rule replayed without touching the
+graph, what each frame changes, and a self-contained HTML player around one shared SVG.
+(The player in a real browser: test_viz_player_browser.py.)"""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -13,12 +14,9 @@ import pytest
 
 import viz
 from autograd import Value, topological_order
-from viz.dot import op_name, value_name
-from viz.steps import ACTIVE_FILL, CHANGED_FILL
+from viz.labels import grad_text
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None or shutil.which("neato") is None, reason="Graphviz not installed"
-)
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -32,14 +30,21 @@ def neuron() -> Value:
     return out
 
 
-@needs_dot
-def test_one_frame_per_node_in_backward_order():
+def test_one_frame_per_op_node_in_backward_order():
     out = neuron()
     steps = viz.backward_steps(out)
     order = topological_order(out)
-    assert len(steps) == len(order)
-    assert [frame.node for frame in steps] == order[::-1]  # the root first, as backward() goes
-    assert steps[0].caption.startswith(f"Step 1 of {len(order)}: backward() starts at the output")
+    ops = [node for node in reversed(order) if node.parents]
+    assert [frame.node for frame in steps] == ops  # the root first, as backward() goes
+    assert steps[0].caption.startswith(f"Step 1 of {len(ops)}: backward() starts at the output")
+    # a leaf's gradient is final in the frame that last adds to it, and that frame says so
+    (w1_frame,) = [f for f in steps if any(order[p].label == "w1" for p in f.changed)]
+    assert "w1 gets" in w1_frame.caption and "final: it is a leaf" in w1_frame.caption
+
+
+def test_a_lone_leaf_still_gets_one_frame():
+    steps = viz.backward_steps(Value(2.0, label="x"))
+    assert len(steps) == 1 and "has no inputs" in steps[0].caption
 
 
 @needs_dot
@@ -59,65 +64,52 @@ def test_the_replay_ends_with_the_gradients_of_backward_and_leaves_the_graph_unt
     assert all(node.grad is then for node, then in zip(order, before, strict=True))
 
 
+def player_data(steps) -> dict:
+    fragment = steps._repr_html_()
+    text = re.search(r'<script type="application/json" class="ag-data">(.*?)</script>', fragment)
+    return json.loads(text.group(1))
+
+
 @needs_dot
-def test_each_frame_highlights_the_visited_node_and_the_grads_it_changed():
+def test_each_frame_lists_the_visited_node_and_the_grads_it_changed():
     out = neuron()
     steps = viz.backward_steps(out)
     order = topological_order(out)
     index = {node: i for i, node in enumerate(order)}
-    for frame in steps:
+    data = player_data(steps)
+    assert len(data["frames"]) == len(steps)
+    for frame, shown in zip(steps, data["frames"], strict=True):
         active = index[frame.node]
         assert frame.changed == tuple(index[p] for p in frame.node.parents)
-        source = frame.digraph.source
-        boxes = dict(re.findall(r"^\s*(v\d+) (\[label=<<TABLE.*)$", source, re.M))
-        assert [n for n, line in boxes.items() if ACTIVE_FILL in line] == [value_name(active)]
-        marked = {n for n, line in boxes.items() if CHANGED_FILL in line}
-        assert marked == {value_name(i) for i in frame.changed}
-        if frame.node.parents:
-            assert re.search(rf'^\s*{op_name(active)} \[.*fillcolor="#fdae6b"', source, re.M)
-            # its edges show upstream × local = contribution
-            edges = re.findall(rf"^\s*v\d+ -> {op_name(active)} \[label=<([^>]*)>", source, re.M)
-            assert len(edges) == len(frame.node.parents)
-            assert all(" × " in text and " = " in text for text in edges)
+        assert shown["box"] == f"a_v{active}_box" and shown["op"] == f"a_v{active}_op"
+        assert set(shown["changed"]) == {f"a_v{p}_grad" for p in frame.changed}
+        for p in frame.changed:  # the new text of every gradient it added to
+            assert shown["set"][f"a_v{p}_grad"] == grad_text(frame.grads[p])
+        # its cells switch from the local derivative to upstream × local = contribution
+        cells = [shown["set"][f"a_v{active}_c{k}"] for k in range(len(frame.node.parents))]
+        assert all(" × " in text and " = " in text for text in cells)
+        assert len(shown["edges"]) == len(frame.node.parents)
     # x1 is used twice: both contributions land on it in the step of x1 * x1
     x1 = next(node for node in order if node.label == "x1")
     (square_step,) = [f for f in steps if f.node.parents == (x1, x1)]
     assert square_step.changed == (index[x1], index[x1])
 
 
-def node_boxes(svg: str) -> dict[str, tuple[float, ...]]:
-    """Each node's title -> the bounding box of the shapes Graphviz drew for it."""
-    boxes = {}
-    for group in ET.fromstring(svg).iter(f"{SVG}g"):
-        if group.get("class") != "node":
-            continue
-        points = []
-        for shape in group:
-            if shape.tag == f"{SVG}polygon":
-                points += [tuple(map(float, p.split(","))) for p in shape.get("points").split()]
-            elif shape.tag == f"{SVG}ellipse":
-                cx, cy = float(shape.get("cx")), float(shape.get("cy"))
-                rx, ry = float(shape.get("rx")), float(shape.get("ry"))
-                points += [(cx - rx, cy - ry), (cx + rx, cy + ry)]
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        boxes[group.find(f"{SVG}title").text] = (min(xs), min(ys), max(xs), max(ys))
-    return boxes
+def ids_in(svg: str) -> set[str]:
+    """The element ids of a drawing."""
+    return set(re.findall(r'\bid="([^"]+)"', svg))
 
 
 @needs_dot
-def test_the_layout_is_the_same_in_every_frame():
-    out = neuron()
-    steps = viz.backward_steps(out)
-    steps.render()  # all frames in one Graphviz run, as the HTML player does
-    first = node_boxes(steps[0].svg())
-    n_values = len(topological_order(out))
-    n_ops = sum(1 for node in topological_order(out) if node.op)
-    assert len(first) == n_values + n_ops
-    for frame in steps[1:]:
-        assert node_boxes(frame.svg()) == first, f"frame {frame.step} moved a node"
-    # rendered on its own, a frame looks the same as rendered with the others
-    alone = viz.backward_steps(out)[-1].svg()
-    assert node_boxes(alone) == first
+def test_every_id_a_frame_names_is_in_the_one_svg():
+    steps = viz.backward_steps(neuron())
+    data = player_data(steps)
+    ids = ids_in(data["svg"])
+    named = set(data["initial"])
+    for frame in data["frames"]:
+        named |= {frame["box"], frame["op"], *frame["changed"], *frame["edges"], *frame["set"]}
+    assert {data["prefix"] + name for name in named} <= ids
+    assert data["svg"].count("<svg") == 1
 
 
 @needs_dot
@@ -125,49 +117,40 @@ def test_the_html_player_is_one_self_contained_file(tmp_path):
     out = neuron()
     steps = viz.backward_steps(out)
     page = steps.save_html(tmp_path / "steps.html").read_text(encoding="utf-8")
-    n_frames = len(topological_order(out))
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<svg") == n_frames
-    assert page.count('class="ag-frame"') == n_frames
-    assert f'max="{n_frames - 1}"' in page and 'type="range"' in page
-    assert "previous" in page and "next" in page
+    data = json.loads(re.search(r'class="ag-data">(.*?)</script>', page).group(1))
+    assert data["svg"].count("<svg") == 1  # one drawing; frames are data
+    ET.fromstring(data["svg"])  # well-formed
+    assert "<img" not in page  # a page runs its script: no still image needed
     # nothing to fetch: no src/href to the network, no external script or stylesheet
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
     assert "<link" not in page and "<script src" not in page and "<iframe" not in page
-    assert "<?xml" not in page and "<!DOCTYPE svg" not in page  # SVGs inlined, not embedded
-    ids = re.findall(r'\bid="([^"]+)"', page)
-    assert len(ids) == len(set(ids))  # frames do not share element ids
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page  # SVG inlined, not embedded
+    ids = re.findall(r'\bid="([^"]+)"', data["svg"])
+    assert len(ids) == len(set(ids))
     fragment = steps._repr_html_()  # what Jupyter shows
-    assert fragment.count("<svg") == n_frames and "<html" not in fragment
+    assert fragment.count('class="ag-still"') == 1 and "<html" not in fragment
+    marked = '<div class="ag-steps" data-page>'
+    assert marked in page and marked not in fragment  # a page takes keys at once
 
 
 @needs_dot
-@pytest.mark.skipif(shutil.which("node") is None, reason="node.js not installed")
-def test_the_player_buttons_and_slider_change_the_frame():
-    steps = viz.backward_steps(Value(2.0, label="x") * 3)  # 3 frames
-    script = re.search(r"<script>(.*)</script>", steps._repr_html_(), re.S).group(1)
-    # A minimal stand-in for the browser's DOM: three frames, a slider, a counter.
-    harness = """
-    const frames = [0, 1, 2].map(() => ({style: {display: 'none'}}));
-    const slider = {value: '0'}, counter = {textContent: ''};
-    const box = {
-      querySelectorAll: (s) => frames,
-      querySelector: (s) => s.startsWith('input') ? slider : counter,
-    };
-    const button = {closest: () => box};
-    const shown = () => frames.map(f => f.style.display === 'block' ? 1 : 0).join('');
-    const log = [];
-    agStep(button, 1); log.push(shown(), counter.textContent);
-    agStep(button, 1); agStep(button, 1); log.push(shown(), slider.value);
-    agShow(button, 0); agStep(button, -1); log.push(shown(), counter.textContent);
-    console.log(JSON.stringify(log));
-    """
-    result = subprocess.run(
-        ["node", "-e", script + harness], capture_output=True, text=True, timeout=30, check=True
-    )
-    assert result.stdout.strip() == (
-        '["010","step 2 of 3","001",2,"100","step 1 of 3"]'  # next, next past the end, back
-    )
+def test_two_players_on_one_page_do_not_share_ids():
+    a = player_data(viz.backward_steps(neuron()))["svg"]
+    b = player_data(viz.backward_steps(Value(2.0, label="y") * Value(3.0, label="z")))["svg"]
+    assert not ids_in(a) & ids_in(b)
+
+
+@needs_dot
+def test_the_mimebundle_has_html_and_a_plain_text_line():
+    steps = viz.backward_steps(neuron())
+    bundle = steps._repr_mimebundle_()
+    assert 'class="ag-steps"' in bundle["text/html"]
+    assert "run this cell" in bundle["text/plain"]
+    # what IPython itself stores in a notebook (its pretty-printer makes text/plain)
+    formatters = pytest.importorskip("IPython.core.formatters")
+    shown, _ = formatters.DisplayFormatter().format(steps)
+    assert "run this cell" in shown["text/plain"] and "Frame(" not in shown["text/plain"]
 
 
 def test_too_many_nodes_is_refused_before_any_rendering():
@@ -175,7 +158,7 @@ def test_too_many_nodes_is_refused_before_any_rendering():
     out = x
     for _ in range(30):
         out = out * 1.01
-    with pytest.raises(ValueError, match="one frame per node"):
+    with pytest.raises(ValueError, match="draws every node"):
         viz.backward_steps(out, max_nodes=20)
 
 

@@ -5,25 +5,34 @@ r"""Command line: draw the graph of a formula after backward(), or run the demo.
     python -m viz demo --out out
 
 The first prints the formula's value and its gradient with respect to every input, and
-draws the graph (svg, png or pdf by the suffix; ``--steps FILE.html`` adds the backward
-step-through). The formula is parsed, never evaluated (see ``viz.formula``). Exit codes:
-0 done, 2 bad command line or formula, 1 the drawing could not be written.
+draws the graph (svg, png, pdf or dot by the suffix; ``--steps FILE.html`` adds the backward
+step-through). The formula is parsed, never evaluated (see ``viz.formula``). ``--at`` may be
+repeated. A formula may start with a minus sign. Exit codes: 0 done, 2 bad command line or
+formula, 1 the drawing could not be written, 3 done but the result or a gradient is nan or
+infinite (the message says where).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import viz
 from autograd import Value
-from viz.dot import EDGE_CAPTIONS, RANKDIRS
-from viz.formula import FUNCTIONS, FormulaError, build_graph, check_name
-from viz.render import FORMATS, GraphvizNotFoundError
+from viz.build import EDGE_CAPTIONS
+from viz.formula import FUNCTIONS, FormulaError, build_graph, check_name, normalize_name
+from viz.images import FORMATS, GraphvizNotFoundError
+from viz.options import RANKDIRS
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FINITE = 0, 1, 2, 3
+OPTIONS = (
+    *("-h", "--help", "--at", "-o", "--output", "--steps"),
+    *("--edge-labels", "--rankdir", "--color"),
+)
+SUFFIXES = ", ".join(FORMATS)
 
 
 class UsageError(Exception):
@@ -49,7 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ValueError) as error:  # FormulaError is a ValueError
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (GraphvizNotFoundError, OSError, RuntimeError) as error:
+    except GraphvizNotFoundError as error:
+        # The library's message suggests Python; in a shell, -o FILE.dot is the way out.
+        first_line = str(error).splitlines()[0]
+        print(f"error: {first_line}", file=sys.stderr)
+        print(
+            "  (or write the graph as DOT text, which needs no Graphviz: -o graph.dot)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except (OSError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -67,18 +85,21 @@ def _formula_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             f"Functions: {', '.join(FUNCTIONS)}. Operators: + - * / ** and unary minus. "
-            "A formula that starts with '-' needs a leading space: ' -x*y'."
+            "--at may be repeated (--at x=1 --at y=2). A formula may start with '-'."
         ),
     )
     parser.add_argument("formula", help='e.g. "tanh(x*w + b)"')
     parser.add_argument(
         "--at",
         nargs="+",
+        action="extend",  # --at x=1 --at y=2 keeps both (the default "store" kept the last)
         default=[],
         metavar="NAME=VALUE",
         help="the value of every name in the formula, e.g. --at x=2 w=-3 b=6.88",
     )
-    parser.add_argument("-o", "--output", help="write the graph to this .svg, .png or .pdf file")
+    parser.add_argument(
+        "-o", "--output", help=f"write the graph to this file: {SUFFIXES} (.dot needs no Graphviz)"
+    )
     parser.add_argument("--steps", help="also write the backward step-through to this .html file")
     parser.add_argument(
         "--edge-labels",
@@ -93,17 +114,20 @@ def _formula_parser() -> argparse.ArgumentParser:
 
 
 def _formula_command(argv: list[str]) -> int:
-    args = _formula_parser().parse_args(argv)  # argparse reports its own errors, exit 2
+    args = _formula_parser().parse_args(_protect_leading_minus(argv))  # argparse: exit 2
     values = _parse_values(args.at)
     if args.output and Path(args.output).suffix.lower() not in FORMATS:
-        raise UsageError(f"-o {args.output}: use a path ending in .svg, .png or .pdf")
+        raise UsageError(f"-o {args.output}: use a path ending in {SUFFIXES}")
     if args.steps and Path(args.steps).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--steps {args.steps}: use a path ending in .html")
 
     output, leaves = build_graph(args.formula, values)
     output.backward()
     print(f"{args.formula.strip()} = {_number(output)}")
-    print("gradients:")
+    if leaves:
+        print("gradients:")
+    else:
+        print("gradients: none (the formula has no names to differentiate by)")
     for name, leaf in leaves.items():
         if leaf.grad is None:
             print(f"  d/d{name} = 0 ({name} does not appear in the formula)")
@@ -118,7 +142,46 @@ def _formula_command(argv: list[str]) -> int:
         print(f"wrote {viz.save_steps_html(output, args.steps, rankdir=args.rankdir)}")
     if not (args.output or args.steps):
         print("(pass -o FILE.svg to draw the graph)")
-    return EXIT_OK
+    return _check_finite(output, leaves)
+
+
+def _protect_leading_minus(argv: list[str]) -> list[str]:
+    """Let a formula start with a minus sign: ``-x*y`` is not an option, so say so.
+
+    argparse takes any word that starts with "-" for an option. The first such word that is
+    none of ours and comes where the formula may stand gets a leading space, which
+    argparse leaves alone and the parser ignores. Values after --at are left as they are.
+
+    >>> _protect_leading_minus(["-x*y", "--at", "x=1", "y=2"])
+    [' -x*y', '--at', 'x=1', 'y=2']
+    >>> _protect_leading_minus(["-x", "--at", "x=-1"])
+    [' -x', '--at', 'x=-1']
+    """
+    out, protected = [], False
+    for word in argv:
+        known = word.split("=", 1)[0] in OPTIONS
+        if not protected and word.startswith("-") and not known and word != "--":
+            word, protected = " " + word, True
+        out.append(word)
+    return out
+
+
+def _check_finite(output: Value, leaves: dict[str, Value]) -> int:
+    """Exit 3 with a hint when the result or a gradient is nan or infinite (IEEE results)."""
+    bad = [f"the result is {output.data}"] if not math.isfinite(output.data) else []
+    bad += [
+        f"d/d{name} is {leaf.grad}"
+        for name, leaf in leaves.items()
+        if leaf.grad is not None and not math.isfinite(leaf.grad)
+    ]
+    if not bad:
+        return EXIT_OK
+    print(
+        f"warning: {'; '.join(bad)}: the formula leaves the functions' domain or overflows "
+        "there (e.g. log of a number ≤ 0, sqrt of a negative, x/0, exp of a large number)",
+        file=sys.stderr,
+    )
+    return EXIT_NOT_FINITE
 
 
 def _parse_values(items: list[str]) -> dict[str, float]:
@@ -126,7 +189,7 @@ def _parse_values(items: list[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in items:
         name, sep, text = item.partition("=")
-        name, text = name.strip(), text.strip()
+        name, text = normalize_name(name.strip()), text.strip()  # ｘ=1 is x=1, as in formulas
         if not sep or not name:
             raise UsageError(f"--at {item!r}: write NAME=VALUE, e.g. x=2")
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
 
@@ -80,6 +81,7 @@ _DESCRIPTIONS = {
 }
 
 MAX_FORMULA_LENGTH = 10_000  # a typed formula; longer text is a mistake (or an attack on ast)
+MAX_QUOTED = 40  # an error message quotes at most this much of the formula
 
 
 class FormulaError(ValueError):
@@ -97,6 +99,7 @@ def build_graph(formula: str, values: Mapping[str, float]) -> tuple[Value, dict[
     >>> out.data, sorted(leaves)
     (1.5, ['x'])
     """
+    values = {normalize_name(name): value for name, value in values.items()}
     for name, value in values.items():
         check_name(name)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -106,7 +109,9 @@ def build_graph(formula: str, values: Mapping[str, float]) -> tuple[Value, dict[
     try:
         output = _Builder(formula, leaves).build(tree.body)
     except RecursionError:
-        raise FormulaError("the formula is nested too deeply to draw") from None
+        raise FormulaError(
+            "the formula is nested too deeply to draw (a long flat sum or product is fine)"
+        ) from None
     if not isinstance(output, Value):
         output = Value(output)  # a formula of numbers only: still a graph of one node
     return output, leaves
@@ -130,10 +135,36 @@ def parse(formula: str) -> ast.Expression:
             warnings.simplefilter("ignore")
             return ast.parse(formula.strip(), mode="eval")
     except SyntaxError as error:
-        where = f" at {formula.strip()[max(0, (error.offset or 1) - 1) :]!r}"
+        where = f" at {quote(formula.strip()[max(0, (error.offset or 1) - 1) :])}"
         raise FormulaError(f"not a formula: {error.msg}{where}") from None
-    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+    except MemoryError:  # CPython's parser gives up on absurd nesting this way, without a word
+        raise FormulaError(
+            "not a formula: Python's parser ran out of memory on it (nested too deeply?)"
+        ) from None
+    except RecursionError:
+        raise FormulaError("not a formula: it is nested too deeply for Python's parser") from None
+    except ValueError as error:  # null bytes
         raise FormulaError(f"not a formula: {error}") from None
+
+
+def quote(text: str) -> str:
+    """``text`` quoted for an error message, cut to a readable length.
+
+    >>> quote("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (100 characters)"
+    """
+    if len(text) <= MAX_QUOTED:
+        return repr(text)
+    return f"{text[: MAX_QUOTED - 1] + '…'!r} ({len(text)} characters)"
+
+
+def normalize_name(name: str) -> str:
+    """A name as Python's parser reads it (NFKC): the fullwidth ``ｘ`` is ``x``.
+
+    >>> normalize_name("ｘ１")
+    'x1'
+    """
+    return unicodedata.normalize("NFKC", name)
 
 
 def check_name(name: str) -> None:
@@ -164,7 +195,7 @@ class _Builder:
         if isinstance(node, ast.UnaryOp):
             return self.unary(node)
         if isinstance(node, ast.BinOp):
-            return self.binary(node)
+            return self.chain(node)
         if isinstance(node, ast.Call):
             return self.call(node)
         what = _DESCRIPTIONS.get(type(node), f"a {type(node).__name__} expression")
@@ -194,13 +225,24 @@ class _Builder:
             return operand
         raise FormulaError(f"the operator in {self.source(node)!r} is not allowed (only -x, +x)")
 
-    def binary(self, node: ast.BinOp) -> Value:
+    def chain(self, node: ast.BinOp) -> Operand:
+        # x*x*...*x parses as ((x*x)*x)*...: walk down the left side in a loop, not by
+        # recursion, so that a flat product of thousands of factors is no "deep nesting".
+        links = []
+        while isinstance(node, ast.BinOp):
+            links.append(node)
+            node = node.left
+        result = self.build(node)
+        for link in reversed(links):
+            result = self.binary(link, result, self.build(link.right))
+        return result
+
+    def binary(self, node: ast.BinOp, left: Operand, right: Operand) -> Value:
         apply = _BINARY.get(type(node.op))
         if apply is None:
             raise FormulaError(
                 f"the operator in {self.source(node)!r} is not allowed (only + - * / **)"
             )
-        left, right = self.build(node.left), self.build(node.right)
         if not isinstance(left, Value) and not isinstance(right, Value):
             left = Value(left)  # 2 * 3: the engine computes it (IEEE results, and a node to see)
         return apply(left, right)
@@ -246,7 +288,8 @@ class _Builder:
         return sign * float(self.number(inner))  # number() refuses strings, bools, huge ints
 
     def source(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.formula, node) or ast.dump(node)
+        text = ast.get_source_segment(self.formula, node) or ast.dump(node)
+        return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
 
 
 def _fits_float(value: int) -> bool:

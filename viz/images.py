@@ -1,11 +1,14 @@
-"""Write a drawing to an svg, png or pdf file, and say how to install Graphviz when it is missing.
+"""Image files: write a drawing to svg, png, pdf (or dot), and say how to get Graphviz.
+
+``render`` is exported as ``viz.render``; this module is named apart so that importing it
+never gives the function instead.
 
 >>> from autograd import Value
 >>> y = Value(2.0, label="x").tanh()
 >>> y.backward()
->>> render(y, "graph.jpg")
+>>> render(y, "graph.jpg")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
-ValueError: cannot tell the image format of 'graph.jpg': use a path ending in .svg, .png or .pdf
+ValueError: cannot tell the image format of 'graph.jpg': use a path ending in .svg, ... or .dot
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import platform
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import graphviz
@@ -23,7 +26,9 @@ from autograd import Value
 from autograd.files import atomic_file, require_directory
 from viz.dot import draw
 
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot"}  # dot: text, no Graphviz
+LAYOUT_TIMEOUT = 60  # seconds: a guard against a hang (layouts take ~1 s), never hit in use
+MAX_BITMAP_INCHES = "100,100"  # a png of a huge graph is scaled to ≤ 9600 px: fast, and opens
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -50,7 +55,7 @@ def render(root_or_digraph: Value | graphviz.Digraph, path: str | os.PathLike, *
     if image_format is None:
         raise ValueError(
             f"cannot tell the image format of {str(path)!r}: "
-            "use a path ending in .svg, .png or .pdf"
+            "use a path ending in .svg, .png, .pdf or .dot"
         )
     if isinstance(root_or_digraph, graphviz.Digraph):
         if options:
@@ -66,7 +71,11 @@ def render(root_or_digraph: Value | graphviz.Digraph, path: str | os.PathLike, *
             f"got {type(root_or_digraph).__name__}"
         )
     require_directory(path)  # before running dot, not after
-    write_atomically(path, pipe(digraph, image_format))
+    if image_format == "dot":
+        write_atomically(path, digraph.source.encode("utf-8"))
+        return path
+    extra = ["-Gsize=" + MAX_BITMAP_INCHES] if image_format == "png" else []
+    write_atomically(path, pipe(digraph, image_format, extra_args=extra))
     return path
 
 
@@ -75,29 +84,38 @@ def pipe(
     image_format: str,
     *,
     engine: str | None = None,
-    neato_no_op: int | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = LAYOUT_TIMEOUT,
 ) -> bytes:
-    """Run Graphviz on a Digraph (or on DOT text, which may hold several graphs).
+    """Run Graphviz on a Digraph (or on DOT text) and return its output.
 
     ``engine`` defaults to the Digraph's own (``dot`` for text). Raises
     GraphvizNotFoundError when that program is missing, and RuntimeError with Graphviz's
-    own message when it rejects the graph.
+    own message when it rejects the graph, crashes, or runs longer than ``timeout`` seconds.
     """
     if isinstance(graph, graphviz.Digraph):
         source, engine = graph.source, engine or graph.engine
     else:
         source, engine = graph, engine or "dot"
-    if shutil.which(engine) is None:
+    program = shutil.which(engine)
+    if program is None:
         raise GraphvizNotFoundError(missing_graphviz_message(engine))
+    command = [program, f"-T{image_format}", *extra_args]
     try:
-        return graphviz.pipe(
-            engine, image_format, source.encode("utf-8"), neato_no_op=neato_no_op, quiet=True
+        result = subprocess.run(
+            command, input=source.encode("utf-8"), capture_output=True, timeout=timeout
         )
-    except graphviz.ExecutableNotFound:
+    except FileNotFoundError:
         raise GraphvizNotFoundError(missing_graphviz_message(engine)) from None
-    except subprocess.CalledProcessError as error:
-        detail = (error.stderr or b"").decode("utf-8", "replace").strip()
-        raise RuntimeError(f"Graphviz {engine} failed: {detail or error}") from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"Graphviz {engine} took longer than {timeout:g} s and was stopped: draw a smaller "
+            "part of the graph, or pass collapse_neurons=True or edge_labels=None"
+        ) from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"Graphviz {engine} failed (exit {result.returncode}): {detail}")
+    return result.stdout
 
 
 def missing_graphviz_message(program: str = "dot") -> str:
@@ -109,7 +127,8 @@ def missing_graphviz_message(program: str = "dot") -> str:
     return (
         f"the Graphviz program {program!r} is not installed (or not on PATH), so the graph "
         f"cannot be rendered to an image. Install Graphviz with:  {install_command()}\n"
-        "The DOT text is available without it: viz.draw(root).source"
+        "The DOT text is available without it: viz.draw(root).source "
+        "(from the command line: -o graph.dot)"
     )
 
 

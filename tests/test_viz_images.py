@@ -1,4 +1,4 @@
-"""viz.render: real files through Graphviz, atomic writes, and a clear error without `dot`."""
+"""viz.render (module viz.images): files through Graphviz, atomic writes, errors without dot."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import graphviz
 import pytest
 
 import viz
 from autograd import Value
-from viz.render import GraphvizNotFoundError, install_command
+from viz.images import GraphvizNotFoundError, install_command
 
-# The module, not the function viz.render that the package exports under the same name.
-render_module = importlib.import_module("viz.render")
+# The module behind the function viz.render (named apart, so an import finds the module).
+render_module = importlib.import_module("viz.images")
 
 REPO = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
@@ -64,7 +63,7 @@ def test_written_files_get_the_usual_mode_not_the_temp_file_mode(tmp_path):
 
 
 def test_an_unknown_suffix_is_refused_with_the_supported_ones(tmp_path):
-    with pytest.raises(ValueError, match=r"\.svg, \.png or \.pdf"):
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf or \.dot"):
         viz.render(neuron(), tmp_path / "graph.jpg")
     assert list(tmp_path.iterdir()) == []
 
@@ -98,12 +97,12 @@ def test_write_atomically_cleans_up_when_the_write_fails(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_executable_not_found_from_graphviz_becomes_our_error(monkeypatch):
+def test_a_dot_that_cannot_be_run_becomes_our_error(monkeypatch):
     def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(["dot"])
+        raise FileNotFoundError(2, "No such file or directory", "dot")
 
     monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")  # dot "exists"
-    monkeypatch.setattr(graphviz, "pipe", missing)  # ... but cannot be run
+    monkeypatch.setattr(subprocess, "run", missing)  # ... but cannot be run
     with pytest.raises(GraphvizNotFoundError, match="install"):
         render_module.pipe(viz.draw(neuron()), "svg")
 

@@ -1,0 +1,167 @@
+"""The step-through as HTML: one static SVG that reads on its own, plus a script that plays it.
+
+The page holds the drawing once (an SVG of the graph after the whole backward pass) and each
+frame as a few lines of JSON: which node is visited, which gradients change and their new
+texts. The script (``player.js``, next to this file) sets frame k on the one drawing, so the
+file grows with the graph, not with graph × frames. Where scripts do not run (an untrusted
+notebook, GitHub, nbviewer) a notebook output shows the same drawing as a still image, with
+one line saying how to play it: the still is an ``<img>`` with a data URI, because
+JupyterLab's sanitizer drops inline ``<svg>`` and would leave its text as a jumble.
+
+>>> from autograd import Value
+>>> steps = __import__("viz").backward_steps(Value(2.0, label="x") * Value(3.0, label="w"))
+>>> data = frame_data(steps, "p-")
+>>> data["frames"][0]["set"]["a_v0_grad"]    # the first step gives w its gradient
+'grad 2'
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from importlib import resources
+from string import Template
+
+from viz.images import GraphvizNotFoundError
+from viz.labels import edge_text, grad_text
+from viz.scene import value_name
+from viz.steps import (
+    ACTIVE_EDGE,
+    ACTIVE_FILL,
+    ACTIVE_OP_FILL,
+    CHANGED_FILL,
+    BackwardSteps,
+    op_cell_id,
+    op_id,
+)
+
+RUN_TO_PLAY = (
+    "This is the graph after the whole backward pass. Run this cell to play it step by step "
+    "(the player is a script, and untrusted notebooks, GitHub and nbviewer do not run scripts)."
+)
+HELP = (
+    "Keys (click the player first): ← → step, Home/End first/last, + − zoom, 0 whole graph. "
+    "Drag to pan; ctrl+wheel zooms."
+)
+LEGEND = (
+    f'<span style="background:{ACTIVE_FILL}">&nbsp;orange&nbsp;</span>: the node visited in '
+    f'this step; <span style="background:{CHANGED_FILL}">&nbsp;green&nbsp;</span>: the '
+    "gradients it just added to. In an op, each input's cell shows its local derivative "
+    "∂out/∂in until the op is visited, then upstream grad × local = the contribution."
+)
+
+
+def _resource(name: str) -> str:
+    return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
+
+
+def page(steps: BackwardSteps, title: str) -> str:
+    """A complete, self-contained HTML page (no network) with the player."""
+    return Template(_resource("player.html")).substitute(
+        title=html.escape(title), player=player(steps, standalone=True)
+    )
+
+
+def notebook_fragment(steps: BackwardSteps) -> str:
+    """What Jupyter shows: the player, or a message when Graphviz is missing."""
+    try:
+        return player(steps)
+    except GraphvizNotFoundError as error:  # say so in the notebook, not as a traceback
+        return f"<pre>{html.escape(str(error))}</pre>"
+
+
+def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
+    """The player's HTML: a note, the static SVG, the frames as JSON, the script."""
+    svg = steps.svg()
+    prefix = "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    data = {**frame_data(steps, prefix), "svg": inline_svg(svg, prefix), "legend": LEGEND}
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    page_attr = " data-page" if standalone else ""
+    # A page is opened in a browser, which runs the script: it needs no still image.
+    still = "" if standalone else still_image(svg)
+    return (
+        f"<style>{_resource('player.css')}</style>\n"
+        f'<div class="ag-steps"{page_attr}>\n'
+        f'<p class="ag-note"><b>{html.escape(RUN_TO_PLAY)}</b></p>\n{still}'
+        '<div class="ag-view"></div>\n'
+        f'<script type="application/json" class="ag-data">{payload}</script>\n'
+        f"<script>{_resource('player.js')}</script>\n</div>"
+    )
+
+
+def still_image(svg: str) -> str:
+    """The drawing as an ``<img>`` with a data URI: what sanitizers keep of a picture."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        '<img class="ag-still" alt="the graph after the backward pass" '
+        f'src="data:image/svg+xml;base64,{encoded}">\n'
+    )
+
+
+def frame_data(steps: BackwardSteps, prefix: str) -> dict:
+    """The frames as data for the script: texts to set, and what to light, per frame."""
+    order = steps.order
+    n = len(order)
+    initial = {f"a_{value_name(i)}_grad": grad_text(1.0 if i == n - 1 else 0.0) for i in range(n)}
+    for i, node in enumerate(order):
+        for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            initial["a_" + op_cell_id(i, k)] = edge_text("local", local, None, parent.data)
+    edges_of: dict[int, list[str]] = {}
+    for edge in steps.scene.edges:
+        if edge.use is not None:
+            edges_of.setdefault(edge.use[0], []).append(edge.attrs["id"])
+    upstream_at = {}
+    frames = []
+    for frame in steps:
+        i = frame.active
+        node = order[i]
+        upstream = _upstream(steps, frame)
+        upstream_at[i] = upstream
+        changes = {
+            "a_" + op_cell_id(i, k): edge_text("contribution", local, upstream, parent.data)
+            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads))
+        }
+        for p in frame.changed:
+            changes[f"a_{value_name(p)}_grad"] = grad_text(frame.grads[p])
+        frames.append(
+            {
+                "caption": frame.caption,
+                "box": f"a_{value_name(i)}_box",
+                "op": "a_" + op_id(i),
+                "changed": sorted({f"a_{value_name(p)}_grad" for p in frame.changed}),
+                "edges": edges_of.get(i, []),
+                "set": changes,
+            }
+        )
+    return {
+        "prefix": prefix,
+        "help": HELP,
+        "colours": {
+            "active": ACTIVE_FILL,
+            "activeOp": ACTIVE_OP_FILL,
+            "changed": CHANGED_FILL,
+            "edge": ACTIVE_EDGE,
+        },
+        "initial": initial,
+        "frames": frames,
+    }
+
+
+def _upstream(steps: BackwardSteps, frame) -> object:
+    # The visited node's gradient when visited: final by then (every consumer came before).
+    return frame.grads[frame.active]
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """SVG text ready to sit inside HTML: no XML prolog, comments or link wrappers; ids
+    made unique on the page with ``prefix``."""
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
+    # Graphviz writes a cell's ID only inside an <a> link (scene cells have HREF="#"):
+    # keep the group and its id, drop the link so that clicking a cell goes nowhere.
+    body = re.sub(r'<a xlink:href="#"[^>]*>|</a>', "", body)
+    return re.sub(r'\bid="', f'id="{prefix}', body)

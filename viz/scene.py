@@ -1,0 +1,108 @@
+"""What to draw, as plain data: the nodes, edges and clusters of a graph, before any DOT.
+
+``viz.build.build_scene`` fills a ``Scene``; ``Scene.to_digraph()`` turns it into a
+``graphviz.Digraph``. The step-through (``viz.steps``) restyles the same scene.
+
+>>> scene = Scene(nodes=[SceneNode("v0", {"label": "x"})])
+>>> "v0 [label=x]" in scene.to_digraph().source
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import graphviz
+
+
+@dataclass
+class SceneNode:
+    """One DOT node: its name, attributes, the scope (cluster) it sits in, and what it shows.
+
+    ``kind`` is "value", "op", "summary" (a collapsed neuron) or "legend"; ``index`` is the
+    position in the topological order of the value it shows (None for the others).
+    """
+
+    name: str
+    attrs: dict[str, str]
+    scope: str = ""
+    kind: str = "value"
+    index: int | None = None
+
+
+@dataclass
+class SceneEdge:
+    """One DOT edge. ``use`` is (child position, operand number) for an edge into an op."""
+
+    tail: str
+    head: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    use: tuple[int, int] | None = None
+
+
+@dataclass
+class Scene:
+    """A graph to draw, as plain data: nodes, edges, clusters (scope -> attributes)."""
+
+    nodes: list[SceneNode] = field(default_factory=list)
+    edges: list[SceneEdge] = field(default_factory=list)
+    clusters: dict[str, dict[str, str]] = field(default_factory=dict)
+    graph_attrs: dict[str, str] = field(default_factory=dict)
+
+    def cluster_names(self) -> dict[str, str]:
+        """Scope -> DOT subgraph name (Graphviz draws a subgraph named ``cluster*`` as a box)."""
+        return {scope: f"cluster_{k}" for k, scope in enumerate(self.clusters)}
+
+    def to_digraph(self) -> graphviz.Digraph:
+        """The DOT graph: clusters nested by dotted scope ("L0" holds "L0.N1")."""
+        graph = graphviz.Digraph(name="autograd")
+        graph.attr(**self.graph_attrs)
+        by_scope: dict[str, list[SceneNode]] = {}
+        for node in self.nodes:
+            if node.kind != "legend":
+                scope = node.scope if node.scope in self.clusters else ""
+                by_scope.setdefault(scope, []).append(node)
+        children: dict[str, list[str]] = {}
+        for scope in self.clusters:  # insertion order: an enclosing scope comes first
+            children.setdefault(parent_scope(scope), []).append(scope)
+        self._add_nodes(graph, "", by_scope, children, self.cluster_names())
+        legend = [node for node in self.nodes if node.kind == "legend"]
+        if legend:
+            with graph.subgraph(name="cluster_legend") as box:
+                box.attr(label="", style="rounded", color="#bbbbbb")
+                for node in legend:
+                    box.node(node.name, **node.attrs)
+        for edge in self.edges:
+            graph.edge(edge.tail, edge.head, **edge.attrs)
+        return graph
+
+    def _add_nodes(self, graph, scope: str, by_scope: dict, children: dict, names: dict) -> None:
+        for node in by_scope.get(scope, []):
+            graph.node(node.name, **node.attrs)
+        for child in children.get(scope, []):
+            with graph.subgraph(name=names[child]) as sub:
+                sub.attr(**self.clusters[child])
+                self._add_nodes(sub, child, by_scope, children, names)
+
+
+def value_name(i: int) -> str:
+    """DOT name of the value at position ``i`` of the topological order."""
+    return f"v{i}"
+
+
+def op_name(i: int) -> str:
+    """DOT name of the operation that made the value at position ``i``."""
+    return f"v{i}_op"
+
+
+def parent_scope(scope: str) -> str:
+    """``"L0.N1"`` -> ``"L0"``; a top-level scope -> ``""``."""
+    return scope.rpartition(".")[0]
+
+
+def natural_key(text: str) -> list:
+    """Sort key that puts N2 before N10: ``natural_key("L0.N10") > natural_key("L0.N2")``."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)
+    ]
