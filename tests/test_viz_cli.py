@@ -197,7 +197,7 @@ def test_a_name_used_twice_is_one_leaf_with_two_edges():
 
 def test_numbers_only_still_give_a_graph_with_ieee_results():
     out, _ = build_graph("2 * 3", {})
-    assert out.data == 6.0 and out.op == "*"
+    assert out.data == 6.0 and out.op == "*3"  # the number operand is part of the op
     out, _ = build_graph("1e308 * 10 - 1 / 0", {})  # overflow and division by zero: no crash
     assert math.isinf(out.data) or math.isnan(out.data)
 
