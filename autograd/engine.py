@@ -408,13 +408,17 @@ def sum_of(values: Iterable[Value | Number]) -> Value:
         else:
             numbers.append(_constant(v))
     addends = [term._data for term in terms] + numbers
-    if any(a.__class__ is not float for a in addends):  # batches: one size for all
+    try:
+        total = sum(addends, 0.0)
+    except ValueError:  # numpy could not broadcast two batches: say so below, in our words
+        total = None
+    if total.__class__ is not float:  # batches: one size for all (numpy would broadcast)
         sizes = {len(a) for a in addends if a.__class__ is not float}
         if len(sizes) > 1:
             raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
     constant = sum(numbers, 0.0)
     c = None if constant.__class__ is float and constant == 0.0 else constant
-    return _node(sum(addends, 0.0), "sum", tuple(terms), _ones(len(terms)), c)
+    return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:
@@ -804,9 +808,9 @@ def _fmt_grad(g: Data | None) -> str:
 # backward reads it from the root down: newest first is each node after all nodes made
 # from it. Three things keep the tape honest:
 #
-# - It must not keep dropped graphs alive. Backward takes everything older than the graph
-#   it differentiates off the tape (in a training loop: the step before), and when the
-#   tape fills without a backward, nodes that only the tape still holds are let go.
+# - It must not keep dropped graphs alive. Backward takes the graph it differentiates, and
+#   everything older, off the tape (they are freed when the user drops them, as without a
+#   tape), and when the tape fills without a backward, nodes only it holds are let go.
 # - It may hold nodes of other graphs. Backward marks the nodes it reaches and skips the
 #   rest, and stops once every node it marked has been visited.
 # - A graph may have been built partly in another thread, or taken off the tape. Then
@@ -874,7 +878,7 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     nodes: list[Value] = []
     leaves: list[Value] = []
     waiting = 1  # marked op nodes not yet met on the tape
-    for steps_back, node in enumerate(reversed(tape[: at + 1])):
+    for node in reversed(tape[: at + 1]):
         if node._pass is not this_pass:
             continue  # another graph's node
         nodes.append(node)
@@ -887,9 +891,10 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
                 else:
                     leaves.append(parent)
         if waiting == 0:
-            # Whatever is older than this graph is done with (the loop before, usually):
-            # off the tape, so it is freed now if nobody else holds it.
-            tape.forget_before(at - steps_back)
+            # This graph and everything older are done with: off the tape, so each is freed
+            # as soon as nobody else holds it, as without a tape. (Differentiating it again
+            # takes the search; nodes made later, a gradient graph among them, stay.)
+            tape.forget_before(at + 1)
             return nodes, leaves
     return _backward_order_by_search(root)
 
