@@ -23,7 +23,6 @@ from viz.build import NOT_COMPUTED
 from viz.colours import NEGATIVE_RGB, NOT_COMPUTED_COLOUR, tint
 from viz.labels import format_number
 
-
 REPO = Path(__file__).resolve().parents[1]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 
