@@ -69,7 +69,7 @@ def run_demo(out_dir: Path, epochs: int = 40, quiet: bool = False) -> dict:
     say("\n4. Open these files (the .html plays in any web browser, offline):")
     guide = {
         neuron_svg: ["the neuron: data and grad on every node, upstream × local on each edge"],
-        steps_html: ["its backward pass one step at a time (← → keys, buttons, a slider; zoom and pan)"],
+        steps_html: ["its backward pass one step at a time (← → keys or buttons; zoom, pan)"],
         mlp_svg: [
             "a small 2-3-1 tanh MLP on one sample, L = (ŷ − y)², a box per neuron;",
             f"not the trained 2-16-16-1 ({trained_nodes:,} nodes per sample: too many to read)",
