@@ -421,6 +421,22 @@ def sum_of(values: Iterable[Value | Number]) -> Value:
     return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
 
 
+def sum_of_squares(values: Iterable[Value]) -> Value:
+    """One node for Σ v² (an L2 penalty over hundreds of weights is one node, not 2n).
+
+    >>> s = sum_of_squares([Value(1.0), Value(-2.0)])
+    >>> s.data, s.local_grads            # ∂/∂v = 2v
+    (5.0, (2.0, -4.0))
+    """
+    terms = tuple(values)
+    for i, v in enumerate(terms):
+        if not isinstance(v, Value):
+            raise TypeError(f"sum_of_squares: value {i} must be a Value, not {type(v).__name__}")
+    squares = [ew.mul(v._data, v._data) for v in terms]
+    local_grads = tuple(ew.mul(2.0, v._data) for v in terms)
+    return _node(sum(squares, 0.0), "sum_of_squares", terms, local_grads)
+
+
 def maximum(a: Value | Number, b: Value | Number) -> Value:
     """The larger of a and b; the gradient goes to the larger (half to each on a tie).
 

@@ -32,7 +32,7 @@ import numpy as np
 
 import autograd
 from autograd import elementwise as ew
-from autograd.engine import Value
+from autograd.engine import Value, sum_of_squares
 from autograd.nn import Module
 
 Predictions = Value | Sequence[Value]
@@ -173,7 +173,7 @@ def l2(parameters: Iterable[Value] | Module) -> Value:
     for i, p in enumerate(params):
         if not isinstance(p, Value):
             raise TypeError(f"l2: parameter {i} must be a Value, not {type(p).__name__}")
-    return autograd.sum_of([p * p for p in params])
+    return sum_of_squares(params)  # one node, whatever the number of parameters
 
 
 # --------------------------------------------------------------------- helpers

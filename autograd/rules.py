@@ -95,6 +95,10 @@ def _rpow(node: Value) -> tuple[Local, ...]:
     return (where((b == 0.0) & (y.data >= 0.0), 0.0, node * ew.log(b)),)  # c^y · ln c
 
 
+def _sum_of_squares(node: Value) -> tuple[Local, ...]:
+    return tuple(2.0 * v for v in node.parents)  # ∂(Σ v²)/∂v = 2v
+
+
 def _exp(node: Value) -> tuple[Local, ...]:
     return (node,)  # e^x
 
@@ -142,6 +146,7 @@ RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
     "r/": _rdiv,
     "**": _pow,
     "r**": _rpow,
+    "sum_of_squares": _sum_of_squares,
     "exp": _exp,
     "log": _log,
     "sqrt": _sqrt,

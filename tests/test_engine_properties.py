@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, functional, maximum, minimum, topological_order
 from autograd import sum_of as value_sum
+from autograd.engine import sum_of_squares
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-4
 KINK_MARGIN = 1e-3
@@ -126,6 +127,7 @@ STEPS = {
     "max": maximum,
     "min": minimum,
     "sum": lambda a, b: value_sum([a, b, 0.5]),
+    "sum_of_squares": lambda a, b: sum_of_squares([a, b, a]),
     "number+": lambda a, b: 1.5 + a,
     "-number": lambda a, b: a - 0.25,
     "number*": lambda a, b: 0.75 * a,

@@ -153,6 +153,7 @@ EVERY_OP = {
     "leaky_relu": lambda a, b: a.leaky_relu(0.2), "max": autograd.maximum, "min": autograd.minimum,
     "sum": lambda a, b: a.sum(), "mean": lambda a, b: a.mean(),
     "sum_of": lambda a, b: autograd.sum_of([a, b, 2.0]),
+    "sum_of_squares": lambda a, b: engine.sum_of_squares([a, b, a]),
 }  # fmt: skip
 
 
