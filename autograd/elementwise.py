@@ -90,46 +90,21 @@ def add(a: Data, b: Data) -> Data:
     """a + b. ``add(math.inf, -math.inf)`` is nan, for floats and batches alike."""
     if a.__class__ is float and b.__class__ is float:
         return a + b  # Python's float arithmetic never warns nor raises here
-    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
-        same_sizes(a, b)
-    try:  # a batch: inline, not through _ieee, as these three are the busiest ops
-        return np.add(a, b)
-    except FloatingPointError:
-        return _ieee(np.add, a, b)
+    return _on_batches(np.add, a, b)
 
 
 def sub(a: Data, b: Data) -> Data:
     """a - b. ``sub(3.0, 1.0) == 2.0``"""
     if a.__class__ is float and b.__class__ is float:
         return a - b
-    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
-        same_sizes(a, b)
-    try:  # a batch: inline, not through _ieee, as these three are the busiest ops
-        return np.subtract(a, b)
-    except FloatingPointError:
-        return _ieee(np.subtract, a, b)
+    return _on_batches(np.subtract, a, b)
 
 
 def mul(a: Data, b: Data) -> Data:
     """a · b. ``mul(math.inf, 0.0)`` is nan, for floats and batches alike."""
     if a.__class__ is float and b.__class__ is float:
         return a * b
-    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
-        same_sizes(a, b)
-    try:  # a batch: inline, not through _ieee, as these three are the busiest ops
-        return np.multiply(a, b)
-    except FloatingPointError:
-        return _ieee(np.multiply, a, b)
-
-
-def neg(x: Data) -> Data:
-    """-x. ``neg(2.0) == -2.0``"""
-    return -x
-
-
-def absolute(x: Data) -> Data:
-    """|x|. ``absolute(-2.0) == 2.0``"""
-    return abs(x)
+    return _on_batches(np.multiply, a, b)
 
 
 def compare(op: str, a: Data, b: Data) -> bool | np.ndarray:
@@ -179,8 +154,7 @@ def div(a: Data, b: Data) -> Data:
             if a != a or a == 0.0:  # nan / 0 and 0 / 0
                 return _NAN
             return math.copysign(_INF, a) * math.copysign(1.0, b)
-    same_sizes(a, b)
-    return _ieee(np.divide, a, b)
+    return _on_batches(np.divide, a, b)
 
 
 def power(a: Data, b: Data) -> Data:
@@ -197,10 +171,9 @@ def power(a: Data, b: Data) -> Data:
                 odd_integer = b == math.floor(b) and b % 2 == 1
                 return math.copysign(_INF, a) if odd_integer else _INF
             return _NAN
-    same_sizes(a, b)
     if b.__class__ is float:  # numpy computes array ** 0.5 as sqrt: nan at -inf, not IEEE inf
         b = np.full(len(a), b)
-    return _ieee(np.power, a, b)
+    return _on_batches(np.power, a, b)
 
 
 def tanh(x: Data) -> Data:
@@ -271,16 +244,26 @@ def maximum(a: Data, b: Data) -> Data:
     """The larger of a and b; nan if either is nan. ``maximum(1.0, 3.0) == 3.0``"""
     if type(a) is float and type(b) is float:
         return a if a >= b else b if b > a else a + b  # a + b: the nan case
-    same_sizes(a, b)
-    return np.maximum(a, b)
+    return _on_batches(np.maximum, a, b)
 
 
 def minimum(a: Data, b: Data) -> Data:
     """The smaller of a and b; nan if either is nan. ``minimum(1.0, 3.0) == 1.0``"""
     if type(a) is float and type(b) is float:
         return a if a <= b else b if b < a else a + b
-    same_sizes(a, b)
-    return np.minimum(a, b)
+    return _on_batches(np.minimum, a, b)
+
+
+def _on_batches(ufunc: np.ufunc, a: Data, b: Data) -> np.ndarray:
+    """ufunc(a, b) where a or b is a batch: sizes checked, IEEE results (as ``_ieee``).
+    Written out, not as same_sizes + _ieee: add, sub and mul come here on every batch op."""
+    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
+        same_sizes(a, b)  # raises, naming the sizes
+    try:
+        return ufunc(a, b)
+    except FloatingPointError:
+        with quiet():
+            return ufunc(a, b)
 
 
 def _ieee(compute: Callable[..., np.ndarray], *args: Data) -> np.ndarray:

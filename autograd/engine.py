@@ -150,14 +150,14 @@ class Value:
         if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
             b = other._data
             out = ew.div(self._data, b)
-            return _node(out, "/", (self, other), (ew.div(1.0, b), ew.neg(ew.div(out, b))))
+            return _node(out, "/", (self, other), (ew.div(1.0, b), -ew.div(out, b)))
         c = _constant(other)
         return _node(ew.div(self._data, c), "/", (self,), (ew.div(1.0, c),), c)
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x; d/dx = -c/x² = -out/x
         c, x = _constant(other), self._data
         out = ew.div(c, x)
-        return _node(out, "r/", (self,), (ew.neg(ew.div(out, x)),), c)
+        return _node(out, "r/", (self,), (-ew.div(out, x),), c)
 
     def __pow__(self, exponent: Value | Number) -> Value:
         x = self._data
@@ -174,7 +174,7 @@ class Value:
         return _node(out, "r**", (self,), (_d_exponent(b, y, out),), b)
 
     def __neg__(self) -> Value:
-        return _node(ew.neg(self._data), "neg", (self,), (-1.0,))
+        return _node(-self._data, "neg", (self,), (-1.0,))
 
     def __radd__(self, other: Number) -> Value:  # c + x is x + c
         return self + other
@@ -185,7 +185,7 @@ class Value:
     def __abs__(self) -> Value:
         x = self._data
         sign = ew.where(x > 0.0, 1.0, ew.where(x < 0.0, -1.0, 0.0))  # 0 at the kink, as PyTorch
-        return _node(ew.absolute(x), "abs", (self,), (sign,))
+        return _node(abs(x), "abs", (self,), (sign,))
 
     def exp(self) -> Value:
         """e ** x; d/dx = e ** x. ``Value(0).exp().data == 1.0``"""
@@ -244,7 +244,7 @@ class Value:
     def cos(self) -> Value:
         """Cosine; d/dx = -sin x. ``Value(0).cos().data == 1.0``"""
         x = self._data
-        return _node(ew.cos(x), "cos", (self,), (ew.neg(ew.sin(x)),))
+        return _node(ew.cos(x), "cos", (self,), (-ew.sin(x),))
 
     def sum(self) -> Value:
         """Add up the samples of a batch (a plain number is returned as a new node).
@@ -407,17 +407,9 @@ def sum_of(values: Iterable[Value | Number]) -> Value:
             terms.append(v)
         else:
             numbers.append(_constant(v))
-    addends = [term._data for term in terms] + numbers
-    try:
-        total = sum(addends, 0.0)
-    except ValueError:  # numpy could not broadcast two batches: say so below, in our words
-        total = None
-    if total.__class__ is not float:  # batches: one size for all (numpy would broadcast)
-        sizes = {len(a) for a in addends if a.__class__ is not float}
-        if len(sizes) > 1:
-            raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
     constant = sum(numbers, 0.0)
     c = None if constant.__class__ is float and constant == 0.0 else constant
+    total = _add_up([term._data for term in terms] + numbers)
     return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
 
 
@@ -434,7 +426,20 @@ def sum_of_squares(values: Iterable[Value]) -> Value:
             raise TypeError(f"sum_of_squares: value {i} must be a Value, not {type(v).__name__}")
     squares = [ew.mul(v._data, v._data) for v in terms]
     local_grads = tuple(ew.mul(2.0, v._data) for v in terms)
-    return _node(sum(squares, 0.0), "sum_of_squares", terms, local_grads)
+    return _node(_add_up(squares), "sum_of_squares", terms, local_grads)
+
+
+def _add_up(addends: list[Data]) -> Data:
+    """Σ addends (numbers and batches), with the builtin sum; batches must have one size."""
+    try:
+        total = sum(addends, 0.0)
+    except ValueError:  # numpy could not broadcast two batches: say so below, in our words
+        total = None
+    if total.__class__ is not float:  # batches: one size for all (numpy would broadcast)
+        sizes = {len(a) for a in addends if a.__class__ is not float}
+        if len(sizes) > 1:
+            raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
+    return total
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:

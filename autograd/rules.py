@@ -54,8 +54,8 @@ def where(condition: bool | np.ndarray, a: Value | Data, b: Value | Data) -> Val
     return _node(ew.where(condition, a_data, b_data), "where", tuple(parents), tuple(locals_))
 
 
-def _add(node: Value) -> tuple[Local, ...]:
-    return node.local_grads  # 1, 1: constants
+def _numbers(node: Value) -> tuple[Local, ...]:
+    return node.local_grads  # constants (1 and 1 for +), or piecewise constant (relu, max)
 
 
 def _mul(node: Value) -> tuple[Local, ...]:
@@ -137,10 +137,10 @@ def _cos(node: Value) -> tuple[Local, ...]:
 
 
 RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
-    "+": _add,
-    "-": _add,
-    "r-": _add,
-    "neg": _add,
+    "+": _numbers,
+    "-": _numbers,
+    "r-": _numbers,
+    "neg": _numbers,
     "*": _mul,
     "/": _div,
     "r/": _rdiv,
@@ -157,14 +157,14 @@ RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
     "sin": _sin,
     "cos": _cos,
     # Piecewise constant derivatives: the numbers are the rule (their derivative is 0).
-    "abs": _add,
-    "relu": _add,
-    "leaky_relu": _add,
-    "max": _add,
-    "min": _add,
-    "sum": _add,
-    "mean": _add,
-    "where": _add,
+    "abs": _numbers,
+    "relu": _numbers,
+    "leaky_relu": _numbers,
+    "max": _numbers,
+    "min": _numbers,
+    "sum": _numbers,
+    "mean": _numbers,
+    "where": _numbers,
 }
 
 

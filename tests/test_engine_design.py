@@ -503,3 +503,12 @@ def test_batch_plus_plain_terms_equal_the_sum_of_one_graph_per_sample(program, s
     expected += v.grad or 0.0
     got = weight.grad or 0.0
     assert _same(got, expected) or got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_sum_of_squares_refuses_batches_of_different_sizes_like_sum_of():
+    a, b = Value(np.ones(2)), Value(np.ones(3))
+    for n_ary in (autograd.sum_of, engine.sum_of_squares):
+        with pytest.raises(ValueError, match=r"different sizes \[2, 3\]"):
+            n_ary([a, b])
+    with pytest.raises(ValueError, match=r"different sizes \[1, 3\]"):  # no silent broadcast
+        engine.sum_of_squares([Value(np.ones(1)), b])
