@@ -1,13 +1,23 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Each sets itself up:
-# a virtual environment in .venv, this package with the extras it needs, and Graphviz `dot`.
+# a virtual environment in .venv, this package with the extras it needs (its engine compiled
+# with mypyc when a C compiler is here: setup.py), and Graphviz `dot`.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 # Installed extras (dev = everything the tests, notebooks and bench use); redone when
 # pyproject.toml changes.
 DEV_STAMP   := $(VENV)/.installed-dev
+# The compiled engine, made again when its source changes (a stale one is not used: it would
+# hide the edit, so autograd/compiled.py runs the .py files instead, with a warning).
+COMPILED_STAMP := $(VENV)/.compiled
+ENGINE_SOURCES := autograd/engine.py autograd/elementwise.py setup.py
+# The pure-Python engine is tested too, beside the compiled one: the engine's doctests, its
+# design, property tests against finite differences, batches and bad input.
+PURE_SUBSET := autograd/engine.py autograd/elementwise.py tests/test_engine.py \
+	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
+	tests/test_engine_errors.py
 
-.PHONY: demo test bench notebooks lint dot clean
+.PHONY: demo test bench notebooks lint dot compiler clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,32 +27,44 @@ $(PY):
 # directory" (10 lines) on every editable install; only that message is filtered.
 QUIET_BUILD := PYTHONWARNINGS="ignore:Editable installation"
 
-$(DEV_STAMP): pyproject.toml | $(PY)
+$(DEV_STAMP): pyproject.toml | $(PY) compiler
 	$(QUIET_BUILD) $(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(COMPILED_STAMP)
+
+$(COMPILED_STAMP): $(ENGINE_SOURCES) | $(DEV_STAMP)
+	$(QUIET_BUILD) $(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+compiler: | $(PY)
+	@bash scripts/ensure-compiler.sh $(PY)
 
 dot:
 	@bash scripts/ensure-dot.sh
 
-demo: $(DEV_STAMP) dot
+demo: $(COMPILED_STAMP) dot
 	$(PY) -m viz demo --out out
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
-test: $(DEV_STAMP) dot
-	@$(PY) -m pytest; rc=$$?; \
+NO_TESTS_IS_AN_ERROR = rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
-	exit $$rc
+	[ $$rc -eq 0 ] || exit $$rc
+
+test: $(COMPILED_STAMP) dot
+	@$(PY) -m pytest; $(NO_TESTS_IS_AN_ERROR)
+	@echo "--- again with the pure-Python engine (AUTOGRAD_PURE_PYTHON=1): $(PURE_SUBSET)"
+	@AUTOGRAD_PURE_PYTHON=1 $(PY) -m pytest -q $(PURE_SUBSET); $(NO_TESTS_IS_AN_ERROR)
 
 # PyTorch is measured too when it is installed in .venv; it is never a dependency.
-bench: $(DEV_STAMP)
+bench: $(COMPILED_STAMP)
 	$(PY) -m bench
 
 notebooks: $(DEV_STAMP) dot
 	$(VENV)/bin/jupyter notebook notebooks/
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check autograd viz tests bench notebooks
-	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks
+	$(VENV)/bin/ruff check autograd viz tests bench notebooks setup.py conftest.py
+	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks setup.py conftest.py
+	$(VENV)/bin/mypy  # the compiled modules: mypyc needs them to type-check (pyproject.toml)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache build autograd/*.so

@@ -8,9 +8,13 @@
 0.005364
 """
 
+from autograd.compiled import load_engine
+
+COMPILED = load_engine()  # True: the engine runs compiled with mypyc (see autograd/compiled.py)
+
 # The library on top of the engine (they import autograd.engine themselves).
-from autograd import data, functional, losses, nn, optim
-from autograd.engine import (
+from autograd import data, functional, losses, nn, optim  # noqa: E402
+from autograd.engine import (  # noqa: E402
     Value,
     detect_anomaly,
     enable_grad,
@@ -25,6 +29,7 @@ from autograd.engine import (
 )
 
 __all__ = [
+    "COMPILED",
     "Value",
     "data",
     "detect_anomaly",

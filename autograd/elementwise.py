@@ -13,11 +13,10 @@ with its floating-point warnings silenced, as PyTorch has none) and returns the 
 from __future__ import annotations
 
 import math
-import re
-import warnings
-from collections.abc import Callable
 
 import numpy as np
+
+from autograd import ieee
 
 Data = float | np.ndarray
 
@@ -25,38 +24,10 @@ _INF = math.inf
 _NAN = math.nan
 
 
-# numpy reports the IEEE special cases (inf - inf, 0 · inf, overflow, log 0) as
-# RuntimeWarnings; here they are the intended results, as in PyTorch, which has no such
-# warnings. Entering np.errstate around each op would cost ~1.5 µs, more than the op itself
-# on a batch of hundreds, so the warnings numpy raises from this module's own lines are
-# filtered out instead. The filter names this module and engine.py only (elsewhere numpy
-# warns as usual) and goes first, so it holds under `python -W error` too.
-_MODULE = r"autograd\.(elementwise|engine)\Z"
-_IEEE_FILTER = ("ignore", None, RuntimeWarning, re.compile(_MODULE), 0)
-
-
-def keep_ieee_results_quiet() -> None:
-    """Put the filter in place, unless it is there. Called at import and whenever a batch
-    is made: a ``warnings.catch_warnings()`` block (pytest wraps every test in one) drops
-    filters added inside it when it ends."""
-    if _IEEE_FILTER not in warnings.filters:
-        warnings.filterwarnings("ignore", category=RuntimeWarning, module=_MODULE)
-
-
-keep_ieee_results_quiet()
-
-
-def quiet() -> np.errstate:
-    """A block where numpy's warnings on IEEE special cases are off (for code outside this
-    module, such as a whole backward pass). A fresh errstate each time: numpy 2 refuses to
-    enter the same one twice."""
-    return np.errstate(all="ignore")
-
-
 def total(x: np.ndarray) -> float:
     """The sum of a batch; inf + -inf is nan. ``total(np.array([1.0, 2.0])) == 3.0``"""
     # np.add.reduce, not np.sum: np.sum would warn from numpy's own module, past the filter
-    return float(_ieee(np.add.reduce, x))
+    return float(ieee.on_batches(np.add.reduce, x))
 
 
 def dot(a: Data, b: Data) -> float:
@@ -65,9 +36,9 @@ def dot(a: Data, b: Data) -> float:
     >>> dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])), dot(2.0, np.array([3.0, 4.0]))
     (11.0, 14.0)
     """
-    if a.__class__ is float:
+    if type(a) is float:
         return a * total(b)
-    if b.__class__ is float:
+    if type(b) is float:
         return b * total(a)
     same_sizes(a, b)
     return float(np.dot(a, b))  # BLAS: no floating-point warnings, IEEE results (inf·0 = nan)
@@ -81,28 +52,28 @@ def mean(x: np.ndarray) -> float:
 def same_sizes(a: Data, b: Data) -> None:
     """Two batches must hold the same number of samples: numpy would broadcast a batch of
     one against any other silently. ``same_sizes(1.0, np.ones(3))`` passes."""
-    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
+    if type(a) is not float and type(b) is not float and len(a) != len(b):
         sizes = sorted((len(a), len(b)))
         raise ValueError(f"cannot combine batches of different sizes {sizes}")
 
 
 def add(a: Data, b: Data) -> Data:
     """a + b. ``add(math.inf, -math.inf)`` is nan, for floats and batches alike."""
-    if a.__class__ is float and b.__class__ is float:
+    if type(a) is float and type(b) is float:
         return a + b  # Python's float arithmetic never warns nor raises here
     return _on_batches(np.add, a, b)
 
 
 def sub(a: Data, b: Data) -> Data:
     """a - b. ``sub(3.0, 1.0) == 2.0``"""
-    if a.__class__ is float and b.__class__ is float:
+    if type(a) is float and type(b) is float:
         return a - b
     return _on_batches(np.subtract, a, b)
 
 
 def mul(a: Data, b: Data) -> Data:
     """a · b. ``mul(math.inf, 0.0)`` is nan, for floats and batches alike."""
-    if a.__class__ is float and b.__class__ is float:
+    if type(a) is float and type(b) is float:
         return a * b
     return _on_batches(np.multiply, a, b)
 
@@ -126,7 +97,7 @@ def exp(x: Data) -> Data:
             return math.exp(x)
         except OverflowError:
             return _INF
-    return _ieee(np.exp, x)
+    return ieee.on_batches(np.exp, x)
 
 
 def log(x: Data) -> Data:
@@ -135,19 +106,19 @@ def log(x: Data) -> Data:
         if x > 0.0:
             return math.log(x)
         return -_INF if x == 0.0 else _NAN
-    return _ieee(np.log, x)
+    return ieee.on_batches(np.log, x)
 
 
 def sqrt(x: Data) -> Data:
     """Square root; nan below 0. ``sqrt(4.0) == 2.0``"""
     if type(x) is float:
         return math.sqrt(x) if x >= 0.0 else _NAN
-    return _ieee(np.sqrt, x)
+    return ieee.on_batches(np.sqrt, x)
 
 
 def div(a: Data, b: Data) -> Data:
     """a / b; ±inf or nan when b is 0, as IEEE 754 divides. ``div(-1.0, 0.0) == -inf``"""
-    if a.__class__ is float and b.__class__ is float:
+    if type(a) is float and type(b) is float:
         try:
             return a / b
         except ZeroDivisionError:
@@ -171,7 +142,7 @@ def power(a: Data, b: Data) -> Data:
                 odd_integer = b == math.floor(b) and b % 2 == 1
                 return math.copysign(_INF, a) if odd_integer else _INF
             return _NAN
-    if b.__class__ is float:  # numpy computes array ** 0.5 as sqrt: nan at -inf, not IEEE inf
+    if type(b) is float:  # numpy computes array ** 0.5 as sqrt: nan at -inf, not IEEE inf
         b = np.full(len(a), b)
     return _on_batches(np.power, a, b)
 
@@ -188,40 +159,40 @@ def sigmoid(x: Data) -> Data:
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)  # x < 0 (or nan): e^x cannot overflow here
         return e / (1.0 + e)
-    return _ieee(_sigmoid_of_batch, x)
+    return ieee.on_batches(ieee.sigmoid, x)
 
 
 def softplus(x: Data) -> Data:
     """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for any x. ``softplus(0.0) == log(2)``"""
     if type(x) is float:
         return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else _NAN
-    return _ieee(_softplus_of_batch, x)
+    return ieee.on_batches(ieee.softplus, x)
 
 
 def sin(x: Data) -> Data:
     """Sine; nan at ±inf. ``sin(0.0) == 0.0``"""
     if type(x) is float:
         return math.sin(x) if math.isfinite(x) else _NAN
-    return _ieee(np.sin, x)
+    return ieee.on_batches(np.sin, x)
 
 
 def cos(x: Data) -> Data:
     """Cosine; nan at ±inf. ``cos(0.0) == 1.0``"""
     if type(x) is float:
         return math.cos(x) if math.isfinite(x) else _NAN
-    return _ieee(np.cos, x)
+    return ieee.on_batches(np.cos, x)
 
 
 def where(condition: bool | np.ndarray, a: Data, b: Data) -> Data:
     """a where condition holds, else b. ``where(True, 1.0, 2.0) == 1.0``"""
-    if condition.__class__ is bool:
+    if type(condition) is bool:
         return a if condition else b
     return np.where(condition, a, b)
 
 
 def not_finite(x: Data) -> bool | np.ndarray:
     """Per sample: is x inf or nan? ``not_finite(math.inf) is True``"""
-    if x.__class__ is float:
+    if type(x) is float:
         return not math.isfinite(x)
     return ~np.isfinite(x)
 
@@ -231,6 +202,11 @@ def is_finite(x: Data) -> bool:
     if type(x) is float:
         return math.isfinite(x)
     return bool(np.isfinite(x).all())
+
+
+def absolute(x: Data) -> Data:
+    """|x|. ``absolute(-2.0) == 2.0``"""
+    return abs(x) if type(x) is float else np.absolute(x)
 
 
 def relu(x: Data) -> Data:
@@ -255,32 +231,7 @@ def minimum(a: Data, b: Data) -> Data:
 
 
 def _on_batches(ufunc: np.ufunc, a: Data, b: Data) -> np.ndarray:
-    """ufunc(a, b) where a or b is a batch: sizes checked, IEEE results (as ``_ieee``).
-    Written out, not as same_sizes + _ieee: add, sub and mul come here on every batch op."""
-    if a.__class__ is not float and b.__class__ is not float and len(a) != len(b):
+    """ufunc(a, b) where a or b is a batch: sizes checked, IEEE results."""
+    if type(a) is not float and type(b) is not float and len(a) != len(b):
         same_sizes(a, b)  # raises, naming the sizes
-    try:
-        return ufunc(a, b)
-    except FloatingPointError:
-        with quiet():
-            return ufunc(a, b)
-
-
-def _ieee(compute: Callable[..., np.ndarray], *args: Data) -> np.ndarray:
-    """compute(*args) on batches. If the user told numpy to raise on floating-point
-    errors (``np.seterr(all="raise")``), compute it again with them off: the engine's
-    promise is the IEEE result either way. (No cost when nothing raises.)"""
-    try:
-        return compute(*args)
-    except FloatingPointError:
-        with quiet():
-            return compute(*args)
-
-
-def _sigmoid_of_batch(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softplus_of_batch(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    return ieee.on_batches(ufunc, a, b)

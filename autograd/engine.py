@@ -18,19 +18,26 @@ last, in one labelled section, the tape that makes ``backward()`` fast.
 
 from __future__ import annotations
 
+import _thread  # noqa: F401  (threading.local is _thread._local: compiled code imports it)
 import sys
 import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any, ClassVar, Final
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 
 from autograd import elementwise as ew
+from autograd import ieee
 from autograd.elementwise import Data
 
 Number = int | float
 
 
+# Compiled (see setup.py), Value is a C type; acyclic: the cyclic garbage collector need not
+# track it, since a graph has no reference cycles (a node only refers to older nodes).
+@mypyc_attr(acyclic=True)
 class Value:
     """A number (or a batch of numbers, one per sample) in a computation graph.
 
@@ -46,20 +53,44 @@ class Value:
     """
 
     __slots__ = (
-        "__weakref__", "_data", "_kind", "_pass",
+        "_data", "_kind", "_pass",
         "constant", "grad", "label", "local_grads", "parents", "scope",
     )  # fmt: skip
 
     # `array * value`: numpy would loop over the array itself and build an array of Values;
     # this makes it hand the op to Value.__rmul__ and friends, which treat it as a batch.
-    __array_ufunc__ = None
+    __array_ufunc__: ClassVar[None] = None
 
-    def __new__(cls, data: Number | np.ndarray, label: str = "") -> Value:
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, not {type(label).__name__}")
-        leaf = _node(_as_data(data), "", (), ())
-        leaf.label = label
-        return leaf
+    def __init__(
+        self,
+        data: Number | np.ndarray,
+        label: object = "",
+        _kind: str = "",
+        _parents: tuple[Value, ...] = (),
+        _local_grads: tuple[Any, ...] = (),
+        _constant: Data | None = None,
+    ) -> None:
+        # A learner makes leaves, Value(2.0, label="w"); ops pass the rest, through _node():
+        # their name, operands, ∂out/∂operand and number operand.
+        if _kind:  # an op's result: the op computed its data
+            self.label = ""
+        else:  # a leaf: check what it is given
+            data = _as_data(data)
+            self.label = _as_label(label)
+        self._data: Data = data
+        self.grad: Any = None  # a number, a batch, or a Value when built as a graph
+        self._kind = _kind
+        self.constant = _constant
+        self._pass: object = None  # which backward pass last reached this node (see the end)
+        mode = _thread_state.mode
+        self.scope = mode.scope
+        recording = mode.recording and len(_parents) > 0  # else: no history, a leaf
+        self.parents: tuple[Value, ...] = _parents if recording else ()
+        self.local_grads: tuple[Any, ...] = _local_grads if recording else ()
+        if recording:
+            mode.tape.record(self)
+        if mode.anomaly:
+            _check_forward(data, _parents, _kind)
 
     # ---------------------------------------------- the lesson: three ops and backward
     # Each op computes its forward value and, beside it, ∂out/∂operand for each operand.
@@ -67,13 +98,13 @@ class Value:
     # ``_data``, the number behind the ``data`` property (which checks what is assigned to
     # it): the property would cost a function call on every read.
 
-    def __add__(self, other: Value | Number) -> Value:
+    def __add__(self, other: Value | Data) -> Value:
         if isinstance(other, Value):  # d(a+b)/da = 1, d(a+b)/db = 1
-            return _node(ew.add(self._data, other._data), "+", (self, other), (1.0, 1.0))
+            return _node(ew.add(self._data, other._data), "+", (self, other), _ONE_ONE)
         c = _constant(other)
-        return _node(ew.add(self._data, c), "+", (self,), (1.0,), c)
+        return _node(ew.add(self._data, c), "+", (self,), _ONE, c)
 
-    def __mul__(self, other: Value | Number) -> Value:
+    def __mul__(self, other: Value | Data) -> Value:
         if isinstance(other, Value):  # d(a·b)/da = b, d(a·b)/db = a
             a, b = self._data, other._data
             return _node(ew.mul(a, b), "*", (self, other), (b, a))
@@ -107,21 +138,21 @@ class Value:
         for node in nodes + leaves:
             node.grad = _NO_SHARE_YET if create_graph else 0.0
         self.grad = seed
-        check = _thread.mode.anomaly
-        with ew.quiet(), _building_gradient_graph(create_graph):
+        check = _thread_state.mode.anomaly
+        with ieee.quiet(), _building_gradient_graph(create_graph):
             for node in nodes:
                 if check:
                     _check_backward(node)
                 local_grads = _local_grads_as_graph(node) if create_graph else node.local_grads
                 upstream = node.grad
                 for parent, local in zip(node.parents, local_grads):  # the chain rule
-                    if local.__class__ is float and upstream.__class__ is float:
+                    if type(local) is float and type(upstream) is float:
                         parent.grad += local * upstream
                     else:  # batches, and gradients built as graphs: the same, in contribution()
                         parent.grad += contribution(local, upstream, parent._data)
-        for leaf, grad in zip(leaves, earlier):
-            if grad is not None:
-                leaf.grad = grad + leaf.grad
+            for leaf, grad in zip(leaves, earlier):
+                if grad is not None:
+                    leaf.grad = grad + leaf.grad
 
     # ------------------------------------------------------------- data, and reading it
 
@@ -136,17 +167,17 @@ class Value:
 
     # ----------------------------------------------------------------- the other ops
 
-    def __sub__(self, other: Value | Number) -> Value:
+    def __sub__(self, other: Value | Data) -> Value:
         if isinstance(other, Value):  # d(a-b)/da = 1, d(a-b)/db = -1
-            return _node(ew.sub(self._data, other._data), "-", (self, other), (1.0, -1.0))
+            return _node(ew.sub(self._data, other._data), "-", (self, other), _ONE_MINUS_ONE)
         c = _constant(other)
-        return _node(ew.sub(self._data, c), "-", (self,), (1.0,), c)
+        return _node(ew.sub(self._data, c), "-", (self,), _ONE, c)
 
-    def __rsub__(self, other: Number) -> Value:  # c - x
+    def __rsub__(self, other: Data) -> Value:  # c - x
         c = _constant(other)
-        return _node(ew.sub(c, self._data), "r-", (self,), (-1.0,), c)
+        return _node(ew.sub(c, self._data), "r-", (self,), _MINUS_ONE, c)
 
-    def __truediv__(self, other: Value | Number) -> Value:
+    def __truediv__(self, other: Value | Data) -> Value:
         if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
             b = other._data
             out = ew.div(self._data, b)
@@ -154,12 +185,12 @@ class Value:
         c = _constant(other)
         return _node(ew.div(self._data, c), "/", (self,), (ew.div(1.0, c),), c)
 
-    def __rtruediv__(self, other: Number) -> Value:  # c / x; d/dx = -c/x² = -out/x
+    def __rtruediv__(self, other: Data) -> Value:  # c / x; d/dx = -c/x² = -out/x
         c, x = _constant(other), self._data
         out = ew.div(c, x)
         return _node(out, "r/", (self,), (-ew.div(out, x),), c)
 
-    def __pow__(self, exponent: Value | Number) -> Value:
+    def __pow__(self, exponent: Value | Data) -> Value:
         x = self._data
         if isinstance(exponent, Value):
             y = exponent._data
@@ -168,24 +199,24 @@ class Value:
         n = _constant(exponent)  # a number exponent: x ** 2 is one node "**2"
         return _node(ew.power(x, n), "**", (self,), (_d_base(x, n),), n)
 
-    def __rpow__(self, base: Number) -> Value:  # c ** x: one node "2**" with exponent x
+    def __rpow__(self, base: Data) -> Value:  # c ** x: one node "2**" with exponent x
         b, y = _constant(base), self._data
         out = ew.power(b, y)
         return _node(out, "r**", (self,), (_d_exponent(b, y, out),), b)
 
     def __neg__(self) -> Value:
-        return _node(-self._data, "neg", (self,), (-1.0,))
+        return _node(-self._data, "neg", (self,), _MINUS_ONE)
 
-    def __radd__(self, other: Number) -> Value:  # c + x is x + c
+    def __radd__(self, other: Data) -> Value:  # c + x is x + c
         return self + other
 
-    def __rmul__(self, other: Number) -> Value:  # c * x is x * c
+    def __rmul__(self, other: Data) -> Value:  # c * x is x * c
         return self * other
 
     def __abs__(self) -> Value:
         x = self._data
         sign = ew.where(x > 0.0, 1.0, ew.where(x < 0.0, -1.0, 0.0))  # 0 at the kink, as PyTorch
-        return _node(abs(x), "abs", (self,), (sign,))
+        return _node(ew.absolute(x), "abs", (self,), (sign,))
 
     def exp(self) -> Value:
         """e ** x; d/dx = e ** x. ``Value(0).exp().data == 1.0``"""
@@ -212,24 +243,24 @@ class Value:
         x = self._data
         return _node(ew.relu(x), "relu", (self,), (ew.where(x > 0.0, 1.0, 0.0),))
 
-    def leaky_relu(self, slope: float = 0.01) -> Value:
+    def leaky_relu(self, slope: Data = 0.01) -> Value:
         """x for x > 0, else slope·x; d/dx = 1 or slope.
 
         >>> Value(-2).leaky_relu(0.1).data
         -0.2
         """
-        x, slope = self._data, _constant(slope)
+        x, a = self._data, _constant(slope)
         positive = x > 0.0
-        out = ew.where(positive, x, ew.mul(slope, x))
-        return _node(out, "leaky_relu", (self,), (ew.where(positive, 1.0, slope),), slope)
+        out = ew.where(positive, x, ew.mul(a, x))
+        return _node(out, "leaky_relu", (self,), (ew.where(positive, 1.0, a),), a)
 
-    def elu(self, alpha: float = 1.0) -> Value:
+    def elu(self, alpha: Data = 1.0) -> Value:
         """x for x > 0, else α(e^x - 1); d/dx = 1 or α e^x. ``Value(0).elu().data == 0.0``"""
-        x, alpha = self._data, _constant(alpha)
+        x, a = self._data, _constant(alpha)
         positive = x > 0.0
-        alpha_exp = ew.mul(alpha, ew.exp(ew.where(positive, 0.0, x)))  # exp only where used
-        out = ew.where(positive, x, ew.sub(alpha_exp, alpha))
-        return _node(out, "elu", (self,), (ew.where(positive, 1.0, alpha_exp),), alpha)
+        alpha_exp = ew.mul(a, ew.exp(ew.where(positive, 0.0, x)))  # exp only where used
+        out = ew.where(positive, x, ew.sub(alpha_exp, a))
+        return _node(out, "elu", (self,), (ew.where(positive, 1.0, alpha_exp),), a)
 
     def softplus(self) -> Value:
         """log(1 + e^x), a smooth ReLU; d/dx = σ(x). ``Value(0).softplus().data == log(2)``"""
@@ -256,8 +287,8 @@ class Value:
         6.0
         """
         x = self._data
-        if x.__class__ is float:
-            return _node(x, "sum", (self,), (1.0,))
+        if type(x) is float:
+            return _node(x, "sum", (self,), _ONE)
         return _node(ew.total(x), "sum", (self,), (np.ones_like(x),))
 
     def mean(self) -> Value:
@@ -268,25 +299,29 @@ class Value:
         2.0
         """
         x = self._data
-        if x.__class__ is float:
-            return _node(x, "mean", (self,), (1.0,))
+        if type(x) is float:
+            return _node(x, "mean", (self,), _ONE)
         return _node(ew.mean(x), "mean", (self,), (np.full_like(x, 1.0 / len(x)),))
 
     # ----------------------------------------------------------------- comparisons
-    # Compare forward values. Equality and hashing stay by identity (inherited from object,
-    # never redefined: a Python-level __hash__ would slow every set lookup), so Values can be
-    # dict keys and set members.
+    # Compare forward values. Equality stays by identity (inherited from object), and so does
+    # the hash, so Values can be dict keys and set members. The hash is written out because a
+    # compiled class that defines < has none of its own; id >> 4, as object's: ids of objects
+    # are multiples of 16, and sets and dicts look at the low bits first.
 
-    def __lt__(self, other: Value | Number) -> bool | np.ndarray:
+    def __hash__(self) -> int:
+        return id(self) >> 4
+
+    def __lt__(self, other: object) -> bool | np.ndarray:
         return ew.compare("<", self._data, _data_of(other))
 
-    def __le__(self, other: Value | Number) -> bool | np.ndarray:
+    def __le__(self, other: object) -> bool | np.ndarray:
         return ew.compare("<=", self._data, _data_of(other))
 
-    def __gt__(self, other: Value | Number) -> bool | np.ndarray:
+    def __gt__(self, other: object) -> bool | np.ndarray:
         return ew.compare(">", self._data, _data_of(other))
 
-    def __ge__(self, other: Value | Number) -> bool | np.ndarray:
+    def __ge__(self, other: object) -> bool | np.ndarray:
         return ew.compare(">=", self._data, _data_of(other))
 
     # ----------------------------------------------------------------- conveniences
@@ -312,7 +347,7 @@ class Value:
         >>> Value(1.0).batch_size is None
         True
         """
-        return None if self._data.__class__ is float else len(self._data)
+        return None if type(self._data) is float else len(self._data)
 
     def zero_grad(self) -> None:
         """Forget the gradients of this node and every node it depends on (set them to None).
@@ -339,7 +374,7 @@ class Value:
         2.0
         """
         x = self._data
-        if x.__class__ is float:
+        if type(x) is float:
             return x
         if x.size != 1:
             raise ValueError(f"item() needs one value, this node holds a batch of {x.size}")
@@ -351,7 +386,7 @@ class Value:
 
     def __bool__(self) -> bool:
         """True when the number is not 0, as ``bool(float)``; ambiguous for a batch."""
-        if self._data.__class__ is not float:
+        if type(self._data) is not float:
             raise ValueError(
                 f"the truth value of a batch of {len(self._data)} samples is ambiguous: "
                 "compare .data with .all() or .any()"
@@ -363,7 +398,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        if self._data.__class__ is float:
+        if type(self._data) is float:
             return f"Value(data={self._data:.6g}, grad={_fmt_grad(self.grad)}{label})"
         return f"Value(batch of {len(self._data)}, data[0]={self._data[0]:.6g}{label})"
 
@@ -408,7 +443,7 @@ def sum_of(values: Iterable[Value | Number]) -> Value:
         else:
             numbers.append(_constant(v))
     constant = sum(numbers, 0.0)
-    c = None if constant.__class__ is float and constant == 0.0 else constant
+    c = None if type(constant) is float and constant == 0.0 else constant
     total = _add_up([term._data for term in terms] + numbers)
     return _node(total, "sum", tuple(terms), _ones(len(terms)), c)
 
@@ -433,16 +468,17 @@ def _add_up(addends: list[Data]) -> Data:
     """Σ addends (numbers and batches), with the builtin sum; batches must have one size."""
     try:
         total = sum(addends, 0.0)
+        if type(total) is float:
+            return total
     except ValueError:  # numpy could not broadcast two batches: say so below, in our words
-        total = None
-    if total.__class__ is not float:  # batches: one size for all (numpy would broadcast)
-        sizes = {len(a) for a in addends if a.__class__ is not float}
-        if len(sizes) > 1:
-            raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
+        pass
+    sizes = {len(a) for a in addends if type(a) is not float}  # one size (numpy broadcasts)
+    if len(sizes) > 1:
+        raise ValueError(f"cannot combine batches of different sizes {sorted(sizes)}")
     return total
 
 
-def maximum(a: Value | Number, b: Value | Number) -> Value:
+def maximum(a: Value | Data, b: Value | Data) -> Value:
     """The larger of a and b; the gradient goes to the larger (half to each on a tie).
 
     >>> m = maximum(Value(1.0), Value(3.0)); m.data, m.local_grads
@@ -451,7 +487,7 @@ def maximum(a: Value | Number, b: Value | Number) -> Value:
     return _pick(a, b, "max")
 
 
-def minimum(a: Value | Number, b: Value | Number) -> Value:
+def minimum(a: Value | Data, b: Value | Data) -> Value:
     """The smaller of a and b; the gradient goes to the smaller (half to each on a tie).
 
     >>> m = minimum(Value(1.0), Value(3.0)); m.data, m.local_grads
@@ -460,7 +496,7 @@ def minimum(a: Value | Number, b: Value | Number) -> Value:
     return _pick(a, b, "min")
 
 
-def _pick(a: Value | Number, b: Value | Number, kind: str) -> Value:
+def _pick(a: Value | Data, b: Value | Data, kind: str) -> Value:
     a = a if isinstance(a, Value) else Value(a)
     b = b if isinstance(b, Value) else Value(b)
     x, y = a.data, b.data
@@ -560,14 +596,14 @@ def contribution(local: Data | Value, upstream: Data | Value, parent_data: Data)
     >>> contribution(3.0, 0.5, 2.0), contribution(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5)
     (1.5, 11.0)
     """
-    if local.__class__ is float and upstream.__class__ is float:
+    if type(local) is float and type(upstream) is float:
         return local * upstream  # two numbers: the common case, first
     if isinstance(local, Value) or isinstance(upstream, Value):  # a gradient built as a graph
         share = local * upstream
-        return share.sum() if parent_data.__class__ is float and share.batch_size else share
-    if parent_data.__class__ is float:  # sum over the batch: one dot product
+        return share.sum() if type(parent_data) is float and share.batch_size else share
+    if type(parent_data) is float:  # sum over the batch: one dot product
         return ew.dot(local, upstream)
-    if local.__class__ is float and local == 1.0:
+    if type(local) is float and local == 1.0:
         return upstream  # (+, sum): no need to multiply a whole batch by one
     return ew.mul(local, upstream)
 
@@ -587,6 +623,7 @@ class _Mode:
         self.tape, self.recording, self.anomaly, self.scope = tape, recording, anomaly, scope
 
 
+@mypyc_attr(native_class=False)  # a subclass of threading.local stays a Python class
 class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.mode = _Mode(_Tape())  # the thread's tape rides along with its mode
@@ -601,14 +638,14 @@ class _switched:
         self.changes = changes
 
     def __enter__(self) -> None:
-        self.old = old = _thread.mode
+        self.old = old = _thread_state.mode
         new = _Mode(old.tape, old.recording, old.anomaly, old.scope)
         for name, value in self.changes.items():
             setattr(new, name, value)
-        _thread.mode = new
+        _thread_state.mode = new
 
     def __exit__(self, *exception: object) -> None:
-        _thread.mode = self.old
+        _thread_state.mode = self.old
 
 
 def no_grad() -> AbstractContextManager[None]:
@@ -637,7 +674,7 @@ def enable_grad() -> AbstractContextManager[None]:
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside ``no_grad()``. ``is_grad_enabled() is True``"""
-    return _thread.mode.recording
+    return _thread_state.mode.recording
 
 
 def detect_anomaly() -> AbstractContextManager[None]:
@@ -651,7 +688,7 @@ def detect_anomaly() -> AbstractContextManager[None]:
     return _switched(anomaly=True)
 
 
-def scope(name: str) -> AbstractContextManager[None]:
+def scope(name: object) -> AbstractContextManager[None]:
     """Tag every Value created inside with a module name (nested names join with ".").
 
     The nn modules use it so drawings can cluster each neuron's nodes.
@@ -663,46 +700,28 @@ def scope(name: str) -> AbstractContextManager[None]:
     """
     if not isinstance(name, str) or not all(name.split(".")):
         raise ValueError(f"a scope name must be a non-empty str with no empty part, got {name!r}")
-    outer = _thread.mode.scope
+    outer = _thread_state.mode.scope
     return _switched(scope=f"{outer}.{name}" if outer else name)
 
 
 # --------------------------------------------------------------------- helpers
 
 
-def _node(data: Data, kind: str, parents: tuple, local_grads: tuple, constant=None) -> Value:
-    """The one place a node is made: its value, operands, ∂out/∂operand and op ("" for a
-    leaf). Every field is set here, so no node is ever missing one."""
-    out = _new_value(Value)
-    out._data = data
-    out.grad = None
-    out._kind = kind
-    out.constant = constant
-    out.label = ""
-    out._pass = None
-    mode = _thread.mode
-    out.scope = mode.scope
-    if mode.recording and parents:
-        out.parents = parents
-        out.local_grads = local_grads
-        tape = mode.tape
-        tape.append(out)
-        tape.room -= 1 if data.__class__ is float else 1 + len(data)  # a batch weighs more
-        if tape.room < 0:
-            tape.let_go()
-    else:  # no history: a leaf
-        out.parents = out.local_grads = ()
-    if mode.anomaly:
-        _check_forward(data, parents, kind)
-    return out
-
-
-_new_value = object.__new__  # Value.__new__ itself comes here: make the bare object
+def _node(
+    data: Data,
+    kind: str,
+    parents: tuple[Value, ...],
+    local_grads: tuple[Any, ...],
+    constant: Data | None = None,
+) -> Value:
+    """An op's result: its value, operands, ∂out/∂operand and op (Value.__init__ records
+    them, so leaves and op results are made in one place)."""
+    return Value(data, "", kind, parents, local_grads, constant)
 
 
 def _as_data(x: object) -> Data:
     """Validate what a Value may hold: a real number (stored as float) or a 1-D batch."""
-    if x.__class__ is float:  # the common case first
+    if type(x) is float:  # the common case first
         return x  # type: ignore[return-value]
     if isinstance(x, bool | np.bool_):
         raise TypeError("Value data must be a number, not bool")
@@ -718,19 +737,38 @@ def _as_data(x: object) -> Data:
             raise ValueError(f"a batch must be a non-empty 1-D array, got shape {x.shape}")
         if x.dtype.kind not in "iuf":
             raise TypeError(f"a batch must hold real numbers, not {x.dtype}")
-        ew.keep_ieee_results_quiet()
+        ieee.keep_ieee_results_quiet()
         return np.array(x, dtype=np.float64)  # a copy: later edits to x do not leak in
     raise TypeError(
         f"Value data must be an int, a float or a 1-D numpy array, not {type(x).__name__}"
     )
 
 
+# Local derivatives that are the same numbers for every node of an op (+, -, neg), made once
+# and shared by all its nodes. (The interpreter shares a literal (1.0, 1.0) by itself;
+# compiled code would build a new tuple of new floats on every op.)
+_ONE: Final[tuple[float, ...]] = (1.0,)
+_MINUS_ONE: Final[tuple[float, ...]] = (-1.0,)
+_ONE_ONE: Final[tuple[float, ...]] = (1.0, 1.0)
+_ONE_MINUS_ONE: Final[tuple[float, ...]] = (1.0, -1.0)
+# A note on the types of what users hand in (Value(), operands, settings): they name what is
+# accepted, and _as_data() checks it with a message that says what is wrong. Compiled, an
+# argument typed plain `str` or `float` would be refused first, with a vaguer message of the
+# compiler's; a type that includes an array (as Data does) is checked by _as_data() alone.
+
+
+def _as_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"Value label must be a str, not {type(label).__name__}")
+    return label
+
+
 def _constant(x: object) -> Data:
     """A number operand (or a batch of constants), validated like Value data."""
-    return x if x.__class__ is float else _as_data(x)  # type: ignore[return-value]
+    return x if type(x) is float else _as_data(x)  # type: ignore[return-value]
 
 
-def _data_of(other: Value | Number) -> Data:
+def _data_of(other: object) -> Data:
     return other.data if isinstance(other, Value) else _as_data(other)
 
 
@@ -756,7 +794,7 @@ def _seed(root: Value, gradient: Number | np.ndarray | Value | None) -> Data | V
             )
         return 1.0
     seed = _as_data(gradient)
-    if seed.__class__ is not float and root.batch_size != len(seed):
+    if type(seed) is not float and root.batch_size != len(seed):
         what = "a number" if root.batch_size is None else f"a batch of {root.batch_size}"
         raise ValueError(f"backward(): a gradient of {len(seed)} samples for {what}")
     return seed
@@ -813,7 +851,7 @@ def _check_backward(node: Value) -> None:
 
 
 def _fmt(x: Data) -> str:
-    if x.__class__ is float:
+    if type(x) is float:
         return f"{x:g}"
     return f"[{', '.join(f'{v:g}' for v in x[:3])}{', ...' if len(x) > 3 else ''}]"
 
@@ -839,58 +877,71 @@ def _fmt_grad(g: Data | None) -> str:
 #   ``topological_order``: the same gradients, at the speed of the search.
 
 
-class _Tape(list):
-    """The op nodes one thread made, oldest first."""
+# How much the tape may hold before it looks for nodes to let go of, counted in numbers: a
+# node holding one float counts 1, a batch of 200 samples 201. A million is some tens of MB
+# of dead graph at most, and a graph being built is scanned about twice.
+TAPE_MIN_CAPACITY = 1_000_000
 
-    __slots__ = ("room",)  # read on every op: a slot, not a __dict__
 
-    # How much the tape may hold before it looks for nodes to let go of, counted in
-    # numbers: a node holding one float counts 1, a batch of 200 samples 201. A million is
-    # some tens of MB of dead graph at most, and a graph being built is scanned about twice.
-    MIN_CAPACITY = 1_000_000
+class _Tape:
+    """The op nodes one thread made, oldest first, and how many more fit before a clean-up."""
+
+    __slots__ = ("nodes", "room")
 
     def __init__(self) -> None:
-        super().__init__()
-        self.room = self.MIN_CAPACITY
+        self.nodes: list[Value] = []
+        self.room = TAPE_MIN_CAPACITY
+
+    def record(self, node: Value) -> None:
+        """Put a new op node on the tape (Value() does, for every op it records)."""
+        self.nodes.append(node)
+        self.room -= 1 if type(node._data) is float else 1 + len(node._data)  # batches weigh more
+        if self.room < 0:
+            self.let_go()
 
     def let_go(self) -> None:
         """Drop nodes nobody but the tape holds (newest first), then compact the tape."""
-        only_the_tape, refs, dropped = _REFS_WHEN_ONLY_IN_A_LIST, sys.getrefcount, 0
-        for i in range(len(self) - 1, -1, -1):
-            if refs(self[i]) <= only_the_tape:
-                self[i] = None  # frees it, and so drops its references to its parents
+        nodes: list[Any] = self.nodes  # a dropped node's place holds None for a moment
+        dropped = 0
+        for i in range(len(nodes) - 1, -1, -1):
+            if _refcount_of_item(nodes, i) <= _REFS_WHEN_ONLY_IN_A_LIST:
+                nodes[i] = None  # frees it, and so drops its references to its parents
                 dropped += 1
         if dropped:
-            self[:] = [node for node in self if node is not None]
-        held = _weight(self)
-        self.room = max(self.MIN_CAPACITY, 2 * held) - held
+            nodes[:] = [node for node in nodes if node is not None]
+        held = _weight(nodes)
+        self.room = max(TAPE_MIN_CAPACITY, 2 * held) - held
 
     def forget_before(self, position: int) -> None:
         """Take the nodes older than ``position`` off the tape (freed if nobody holds them)."""
         if position > 0:
-            self.room += _weight(self[:position])
-            del self[:position]
+            self.room += _weight(self.nodes[:position])
+            del self.nodes[:position]
 
 
 def _weight(nodes: list[Value]) -> int:
-    return sum(1 if n._data.__class__ is float else 1 + len(n._data) for n in nodes)
+    numbers = 0
+    for n in nodes:
+        numbers += 1 if type(n._data) is float else 1 + len(n._data)
+    return numbers
 
 
-def _refs_when_only_in_a_list() -> int:
-    probe = [object()]
-    return sys.getrefcount(probe[0])
+def _refcount_of_item(items: list[Any], i: int) -> int:
+    """References to items[i], counted the same way for the tape and for the probe below
+    (compiled code holds its temporaries differently from the interpreter)."""
+    return sys.getrefcount(items[i])
 
 
-_REFS_WHEN_ONLY_IN_A_LIST = _refs_when_only_in_a_list()
+_REFS_WHEN_ONLY_IN_A_LIST = _refcount_of_item([object()], 0)
 
 
 def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     """The op nodes root depends on, newest first (root first), and the leaves it reaches."""
     if not root.parents:
         return [], [root]
-    tape = _thread.mode.tape
-    at = len(tape) - 1  # the root is usually the newest node
-    while at >= 0 and tape[at] is not root:
+    tape = _thread_state.mode.tape
+    at = len(tape.nodes) - 1  # the root is usually the newest node
+    while at >= 0 and tape.nodes[at] is not root:
         at -= 1
     if at < 0:  # made in another thread, or let go of
         return _backward_order_by_search(root)
@@ -899,7 +950,7 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     nodes: list[Value] = []
     leaves: list[Value] = []
     waiting = 1  # marked op nodes not yet met on the tape
-    for node in reversed(tape[: at + 1]):
+    for node in reversed(tape.nodes[: at + 1]):
         if node._pass is not this_pass:
             continue  # another graph's node
         nodes.append(node)
@@ -926,4 +977,4 @@ def _backward_order_by_search(root: Value) -> tuple[list[Value], list[Value]]:
     return [n for n in order if n.parents], [n for n in order if not n.parents]
 
 
-_thread = _ThreadState()  # the calling thread's modes and tape (another thread gets its own)
+_thread_state = _ThreadState()  # the calling thread's modes and tape (another thread gets its own)

@@ -222,17 +222,24 @@ def test_million_deep_chain_with_the_default_recursion_limit():
     assert x.grad == 1.0
 
 
+def watch(node: Value) -> weakref.ref:
+    """A weak reference that dies with ``node``: to its batch, which only the node holds.
+    (A compiled Value takes no weak references itself.)"""
+    assert node.batch_size is not None, "watch a node that holds a batch"
+    return weakref.ref(node.data)
+
+
 def test_dropped_graph_is_freed_by_reference_counting_alone():
     gc.collect()
     gc.disable()  # if the engine made reference cycles, nothing below would be freed
     try:
-        x = Value(1.5)
-        y = (x * x + x).tanh()
+        x = Value(np.array([1.5, 0.5]))
+        y = (x * x + x).tanh().sum()
         y.backward()
-        watch = weakref.ref(y.parents[0])  # an intermediate node
+        watched = watch(y.parents[0].parents[0])  # an intermediate node: x * x + x
         del y
-        engine._thread.mode.tape.let_go()  # what the tape does by itself whenever it fills
-        assert watch() is None
+        engine._thread_state.mode.tape.let_go()  # what the tape does by itself whenever it fills
+        assert watched() is None
     finally:
         gc.enable()
 
@@ -248,7 +255,7 @@ def in_a_fresh_thread(job):
 
 def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded(monkeypatch):
     """An inference loop with no backward and no no_grad: memory must not grow."""
-    monkeypatch.setattr(engine._Tape, "MIN_CAPACITY", 10_000)
+    monkeypatch.setattr(engine, "TAPE_MIN_CAPACITY", 10_000)
 
     def inference_loop():
         w = Value(0.5)
@@ -256,9 +263,9 @@ def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded(monkeypatch
         for step in range(30_000):  # 60,000 op nodes, six times the capacity
             y = (w * step).tanh()
             if step % 5_000 == 0:
-                watches.append(weakref.ref(y))
-        tape = engine._thread.mode.tape
-        assert len(tape) <= 10_001
+                watches.append(watch(w * np.ones(1) + y))  # a batch node of the same graph
+        tape = engine._thread_state.mode.tape
+        assert len(tape.nodes) <= 10_001
         assert watches[0]() is None  # the first graph was let go without anyone asking
         assert y.parents[0].parents == (w,)  # the live one was kept, and backward works
         y.backward()
@@ -269,7 +276,7 @@ def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded(monkeypatch
 
 
 def test_batches_count_by_their_size_so_dead_batches_do_not_pile_up(monkeypatch):
-    monkeypatch.setattr(engine._Tape, "MIN_CAPACITY", 10_000)
+    monkeypatch.setattr(engine, "TAPE_MIN_CAPACITY", 10_000)
 
     def inference_loop():
         w = Value(0.5)
@@ -289,9 +296,11 @@ def test_backward_takes_older_graphs_off_the_tape_so_a_training_loop_frees_them(
         w = Value(0.5)
         watches = []
         for step in range(5):
-            loss = (w * float(step)).tanh() * w
+            hidden = (w * np.full(3, float(step))).tanh()
+            loss = (hidden * w).sum()
             loss.backward()
-            watches.append(weakref.ref(loss.parents[0]))
+            watches.append(watch(hidden))
+            del hidden
         return [watch() is None for watch in watches]
 
     freed = in_a_fresh_thread(training_loop)
