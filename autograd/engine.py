@@ -18,11 +18,10 @@ last, in one labelled section, the tape that makes ``backward()`` fast.
 
 from __future__ import annotations
 
-import _thread  # noqa: F401  (threading.local is _thread._local: compiled code imports it)
 import sys
-import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
 from typing import Any, ClassVar, Final
 
 import numpy as np
@@ -82,7 +81,7 @@ class Value:
         self._kind = _kind
         self.constant = _constant
         self._pass: object = None  # which backward pass last reached this node (see the end)
-        mode = _thread_state.mode
+        mode = _mode()
         self.scope = mode.scope
         recording = mode.recording and len(_parents) > 0  # else: no history, a leaf
         self.parents: tuple[Value, ...] = _parents if recording else ()
@@ -138,7 +137,7 @@ class Value:
         for node in nodes + leaves:
             node.grad = _NO_SHARE_YET if create_graph else 0.0
         self.grad = seed
-        check = _thread_state.mode.anomaly
+        check = _mode().anomaly
         with ieee.quiet(), _building_gradient_graph(create_graph):
             for node in nodes:
                 if check:
@@ -623,29 +622,37 @@ class _Mode:
         self.tape, self.recording, self.anomaly, self.scope = tape, recording, anomaly, scope
 
 
-@mypyc_attr(native_class=False)  # a subclass of threading.local stays a Python class
-class _ThreadState(threading.local):
-    def __init__(self) -> None:
-        self.mode = _Mode(_Tape())  # the thread's tape rides along with its mode
+# A context variable holds them: each thread starts in a context of its own (an asyncio
+# task, in a copy of its creator's), and it reads faster than a threading.local.
+_MODES: ContextVar[_Mode] = ContextVar("autograd_modes")
+
+
+def _mode() -> _Mode:
+    """The calling thread's modes; its first op makes them, with a tape of its own."""
+    mode = _MODES.get(None)
+    if mode is None:
+        mode = _Mode(_Tape())
+        _MODES.set(mode)
+    return mode
 
 
 class _switched:
     """Run the block under a new mode, and restore the old one even if the block raises."""
 
-    __slots__ = ("changes", "old")
+    __slots__ = ("changes", "token")
 
     def __init__(self, **changes: object) -> None:
         self.changes = changes
 
     def __enter__(self) -> None:
-        self.old = old = _thread_state.mode
+        old = _mode()
         new = _Mode(old.tape, old.recording, old.anomaly, old.scope)
         for name, value in self.changes.items():
             setattr(new, name, value)
-        _thread_state.mode = new
+        self.token = _MODES.set(new)
 
     def __exit__(self, *exception: object) -> None:
-        _thread_state.mode = self.old
+        _MODES.reset(self.token)
 
 
 def no_grad() -> AbstractContextManager[None]:
@@ -674,7 +681,7 @@ def enable_grad() -> AbstractContextManager[None]:
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside ``no_grad()``. ``is_grad_enabled() is True``"""
-    return _thread_state.mode.recording
+    return _mode().recording
 
 
 def detect_anomaly() -> AbstractContextManager[None]:
@@ -700,7 +707,7 @@ def scope(name: object) -> AbstractContextManager[None]:
     """
     if not isinstance(name, str) or not all(name.split(".")):
         raise ValueError(f"a scope name must be a non-empty str with no empty part, got {name!r}")
-    outer = _thread_state.mode.scope
+    outer = _mode().scope
     return _switched(scope=f"{outer}.{name}" if outer else name)
 
 
@@ -939,7 +946,7 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     """The op nodes root depends on, newest first (root first), and the leaves it reaches."""
     if not root.parents:
         return [], [root]
-    tape = _thread_state.mode.tape
+    tape = _mode().tape
     at = len(tape.nodes) - 1  # the root is usually the newest node
     while at >= 0 and tape.nodes[at] is not root:
         at -= 1
@@ -976,5 +983,3 @@ def _backward_order_by_search(root: Value) -> tuple[list[Value], list[Value]]:
     order.reverse()
     return [n for n in order if n.parents], [n for n in order if not n.parents]
 
-
-_thread_state = _ThreadState()  # the calling thread's modes and tape (another thread gets its own)

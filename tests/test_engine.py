@@ -238,7 +238,7 @@ def test_dropped_graph_is_freed_by_reference_counting_alone():
         y.backward()
         watched = watch(y.parents[0].parents[0])  # an intermediate node: x * x + x
         del y
-        engine._thread_state.mode.tape.let_go()  # what the tape does by itself whenever it fills
+        engine._mode().tape.let_go()  # what the tape does by itself whenever it fills
         assert watched() is None
     finally:
         gc.enable()
@@ -264,7 +264,7 @@ def test_the_tape_lets_dropped_graphs_go_by_itself_and_stays_bounded(monkeypatch
             y = (w * step).tanh()
             if step % 5_000 == 0:
                 watches.append(watch(w * np.ones(1) + y))  # a batch node of the same graph
-        tape = engine._thread_state.mode.tape
+        tape = engine._mode().tape
         assert len(tape.nodes) <= 10_001
         assert watches[0]() is None  # the first graph was let go without anyone asking
         assert y.parents[0].parents == (w,)  # the live one was kept, and backward works

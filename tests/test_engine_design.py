@@ -340,7 +340,7 @@ def test_tape_order_gives_the_same_gradients_as_the_depth_first_order(
         assert set(engine._backward_order(root)[0]) == set(by_search)  # the same nodes
         for node in by_search + found:
             node.grad = None
-        engine._thread_state.mode.tape.nodes.clear()  # backward now can only search
+        engine._mode().tape.nodes.clear()  # backward now can only search
         root.backward()
         for a, b in zip(by_tape, [x.grad for x in leaves]):
             # Both orders are topological; sums may add up in another order (last bit).
