@@ -7,6 +7,7 @@ in one line. ``AUTOGRAD_PURE_PYTHON=1`` skips the compile (and, at import, ignor
 compiled build: see ``autograd/compiled.py``). Everything else is in pyproject.toml.
 """
 
+import hashlib
 import os
 import shutil
 import sys
@@ -19,6 +20,9 @@ SOURCES = ["autograd/engine.py", "autograd/elementwise.py"]
 LIBRARY = "autograd._engine"  # their C code, shared: autograd/_engine__mypyc.*.so
 # The modules mypyc makes of them (each .py becomes a small module that loads the library).
 MODULES = ["autograd._engine__mypyc", "autograd.engine", "autograd.elementwise"]
+# Beside them, the SHA-256 of the sources they were compiled from: autograd/compiled.py
+# runs the .py files instead when one has changed since (an edit must never be ignored).
+RECORD = "_compiled_from.txt"
 
 
 class _OptionalBuildExt(build_ext):
@@ -37,13 +41,25 @@ class _OptionalBuildExt(build_ext):
             for ext in self.extensions:  # each placeholder becomes the extension mypyc made
                 vars(ext).update({k: v for k, v in vars(made[ext.name]).items() if k[0] != "_"})
             super().run()
+            for package in self._package_dirs():
+                _record_sources(package / RECORD)
         except (Exception, SystemExit) as error:  # mypyc exits on a type error
             for name in MODULES:
                 for path in (self.get_ext_fullpath(name), _in_source_tree(self, name)):
                     if os.path.exists(path):
                         os.remove(path)
+            for package in self._package_dirs():
+                (package / RECORD).unlink(missing_ok=True)
             self.extensions = []  # nothing compiled: the .py files alone
             _say(f"the compile failed: {str(error).splitlines()[0][:200] or type(error).__name__}")
+
+    def _package_dirs(self) -> list[Path]:
+        """Where the compiled modules go: the build (for a wheel), and the source tree too
+        when building in place (an editable install)."""
+        dirs = [Path(self.build_lib) / "autograd"]
+        if self.inplace:
+            dirs.append(Path(__file__).resolve().parent / "autograd")
+        return dirs
 
     def copy_file(self, infile: str, outfile: str, *args: object, **kwargs: object) -> tuple:
         """Put a compiled module in place by renaming a new file over the old one: a Python
@@ -53,6 +69,16 @@ class _OptionalBuildExt(build_ext):
         shutil.copyfile(infile, temporary)
         os.replace(temporary, outfile)
         return outfile, True
+
+
+def _record_sources(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{Path(source).name} {_sha256(Path(source))}\n" for source in SOURCES]
+    path.write_text("".join(lines))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _say(why: str) -> None:

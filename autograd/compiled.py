@@ -5,10 +5,11 @@ very files a learner reads) and installs them as they are where it cannot. Both 
 numbers, bit for bit; compiled is some 20x faster. ``load_engine()`` imports the engine
 before anything else does and says which one it got:
 
-- compiled, when both modules were compiled and neither .py file changed since;
+- compiled, when both modules were compiled and neither .py file changed since (setup.py
+  records their SHA-256 beside the compiled modules);
 - pure Python, when nothing was compiled, when ``AUTOGRAD_PURE_PYTHON=1`` is set (to step
-  through the engine in a debugger), or when a .py file is newer than its compiled module
-  (an edit must not be silently ignored; that case also warns).
+  through the engine in a debugger), or when a .py file changed since it was compiled (an
+  edit must not be silently ignored; that case also warns).
 
 >>> import autograd
 >>> autograd.COMPILED in (True, False)
@@ -17,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import warnings
@@ -26,6 +28,7 @@ from pathlib import Path
 
 MODULES = ("elementwise", "engine")  # compiled together; engine imports elementwise
 LIBRARY = "_engine__mypyc"  # their C code (a compiled module is a shim that imports it)
+RECORD = "_compiled_from.txt"  # written by setup.py: "engine.py <sha256>" per line
 PURE_PYTHON_VARIABLE = "AUTOGRAD_PURE_PYTHON"
 
 
@@ -42,8 +45,7 @@ def load_engine() -> bool:
     built = [_origin(f"autograd.{name}") for name in (*MODULES, LIBRARY)]
     if not all(_is_compiled(path) for path in built):
         return False  # a pure-Python install: the usual import finds the .py files
-    compiled_at = os.path.getmtime(str(built[-1]))  # the library's (its shims are made once)
-    stale = [n for n in MODULES if (source / f"{n}.py").stat().st_mtime > compiled_at]
+    stale = _changed_since_compiled(source)
     if stale:
         names = ", ".join(f"{n}.py" for n in stale)
         warnings.warn(
@@ -60,6 +62,15 @@ def load_engine() -> bool:
             setattr(sys.modules["autograd"], name, module)  # as an import would
         return False
     return True
+
+
+def _changed_since_compiled(source: Path) -> list[str]:
+    try:
+        recorded = dict(line.split() for line in (source / RECORD).read_text().splitlines())
+    except (OSError, ValueError):
+        return list(MODULES)  # no record of what was compiled: trust the .py files
+    digests = {n: hashlib.sha256((source / f"{n}.py").read_bytes()).hexdigest() for n in MODULES}
+    return [n for n in MODULES if recorded.get(f"{n}.py") != digests[n]]
 
 
 def _origin(module: str) -> str | None:

@@ -982,4 +982,3 @@ def _backward_order_by_search(root: Value) -> tuple[list[Value], list[Value]]:
     order = topological_order(root)
     order.reverse()
     return [n for n in order if n.parents], [n for n in order if not n.parents]
-
