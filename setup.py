@@ -51,7 +51,7 @@ class _OptionalBuildExt(build_ext):
             for package in self._package_dirs():
                 (package / RECORD).unlink(missing_ok=True)
             self.extensions = []  # nothing compiled: the .py files alone
-            _say(f"the compile failed: {str(error).splitlines()[0][:200] or type(error).__name__}")
+            _say(_why(error))
 
     def _package_dirs(self) -> list[Path]:
         """Where the compiled modules go: the build (for a wheel), and the source tree too
@@ -79,6 +79,16 @@ def _record_sources(path: Path) -> None:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _why(error: BaseException) -> str:
+    if type(error).__name__ in {"CompileError", "LinkError", "CCompilerError"}:
+        return (
+            "no working C compiler or Python headers; on Debian: apt-get install "
+            "build-essential python3-dev (make does it when run as root)"
+        )
+    first_line = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+    return f"mypyc could not compile it: {first_line}"
 
 
 def _say(why: str) -> None:
