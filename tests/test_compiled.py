@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,38 @@ def test_freeing_deep_graphs_writes_no_byte_outside_its_nodes():
     of mypyc's acyclic classes wrote 16 bytes in front of nodes deeper than ~50."""
     env = {"PYTHONMALLOC": "debug"}
     assert run(FREE_A_CHAIN.format(depth=20_000), env).split() == ["freed"]
+
+
+# ---------------------------------------------------------------- installing
+
+
+def test_a_failed_compile_installs_the_pure_python_engine_saying_why_in_one_line(tmp_path):
+    """`pip wheel` where the C compiler fails (CC=false): a wheel of .py files, and one line."""
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    source = tmp_path / "source"
+    for name in files:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
+    env = {**os.environ, "CC": "false"}
+    env.pop(compiled.PURE_PYTHON_VARIABLE, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(tmp_path), "."],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    said = [line.strip() for line in output.splitlines() if "autograd:" in line]
+    assert said == [
+        "autograd: installing the pure-Python engine (no working C compiler or Python headers;"
+        " on Debian: apt-get install build-essential python3-dev (make does it when run as root))"
+    ]
+    (wheel,) = tmp_path.glob("autograd_viz-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "autograd/engine.py" in names
+    assert not [n for n in names if n.endswith((".so", ".pyd")) or n.endswith(compiled.RECORD)]
