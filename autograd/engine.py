@@ -597,6 +597,10 @@ def contribution(local: Data | Value, upstream: Data | Value, parent_data: Data)
     """
     if type(local) is float and type(upstream) is float:
         return local * upstream  # two numbers: the common case, first
+    if isinstance(local, Share):  # an edge of a fused layer (autograd/fused.py)
+        return local.times(upstream)
+    if isinstance(local, Column):
+        return local.place(upstream, parent_data)
     if isinstance(local, Value) or isinstance(upstream, Value):  # a gradient built as a graph
         share = local * upstream
         return share.sum() if type(parent_data) is float and share.batch_size else share
@@ -605,6 +609,35 @@ def contribution(local: Data | Value, upstream: Data | Value, parent_data: Data)
     if type(local) is float and local == 1.0:
         return upstream  # (+, sum): no need to multiply a whole batch by one
     return ew.mul(local, upstream)
+
+
+class Share:
+    """The local derivative on one edge of a fused node, which gives it only multiplied by
+    the upstream gradient: ``product.shares(upstream)[index]`` (a fused layer computes the
+    products of all its edges at once, as one vector-Jacobian product: autograd/fused.py)."""
+
+    __slots__ = ("index", "product")
+
+    def __init__(self, product: Any, index: int) -> None:
+        self.product, self.index = product, index
+
+    def times(self, upstream: Any) -> Any:
+        return self.product.shares(upstream)[self.index]
+
+
+class Column:
+    """The local derivative of output ``index`` of a fused node, a column of its data: the
+    gradient of that output goes to that column of the fused node's gradient."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def place(self, upstream: Any, fused_data: np.ndarray) -> np.ndarray:
+        share = np.zeros_like(fused_data)
+        share[:, self.index] = upstream
+        return share
 
 
 # --------------------------------------------------------------------- modes, per thread
@@ -849,6 +882,8 @@ def _check_backward(node: Value) -> None:
             f"{node.label or _fmt(node.data)} is {_fmt(node.grad)}"
         )
     for local, parent in zip(node.local_grads, node.parents):
+        if isinstance(local, Share | Column):
+            continue  # a fused layer's: its products are checked as the gradients they make
         if not ew.is_finite(local):
             inputs = ", ".join(_fmt(p.data) for p in node.parents)
             raise FloatingPointError(

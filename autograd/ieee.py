@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-_MODULES = r"autograd\.(ieee|elementwise|engine)\Z"  # the last two: when not compiled
+_MODULES = r"autograd\.(ieee|fused|elementwise|engine)\Z"  # the last two: when not compiled
 _FILTER = ("ignore", None, RuntimeWarning, re.compile(_MODULES), 0)
 
 

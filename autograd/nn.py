@@ -51,13 +51,14 @@ import json
 import math
 import os
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import autograd
+from autograd import fused
 from autograd.engine import Value, scope
 from autograd.files import atomic_file
 
@@ -138,10 +139,10 @@ class Module:
         ['w.0', 'w.1', 'b']
         """
         seen: set[Value] = set()
-        for name, parameter in _walk(self, "", set()):
+        for prefix, key, parameter in _walk(self):
             if parameter not in seen:
                 seen.add(parameter)
-                yield name, parameter
+                yield f"{prefix}.{key}" if prefix else str(key), parameter
 
     def parameters(self) -> list[Value]:
         """All parameters, in the order of ``named_parameters()``.
@@ -149,7 +150,9 @@ class Module:
         >>> len(Layer(3, 2).parameters())      # 2 neurons × (3 weights + 1 bias)
         8
         """
-        return [parameter for _, parameter in self.named_parameters()]
+        return list(
+            dict.fromkeys(parameter for _, _, parameter in _walk(self))
+        )  # a shared one once
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None, as PyTorch does by default).
@@ -404,6 +407,9 @@ class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values.
 
     The neurons are named ``{name}.N0``, ``{name}.N1``, ... Other arguments as ``Neuron``.
+    On a batch, the layer computes all its neurons with one matrix product, as one node
+    (autograd/fused.py): the same values and gradients, a few times faster. ``fuse=False``
+    (or setting ``layer.fuse``) makes every neuron's nodes instead, to see each of them.
 
     >>> layer = Layer(3, 2, activation="tanh", seed=0, name="L1")
     >>> outs = layer([1.0, 2.0, 3.0])
@@ -419,6 +425,7 @@ class Layer(Module):
         init: str = "uniform",
         seed: Seed = None,
         name: str = "L0",
+        fuse: bool = True,
     ) -> None:
         _check_count("nin", nin)
         _check_count("nout", nout)
@@ -429,6 +436,7 @@ class Layer(Module):
         self.nout = nout
         self.activation = activation
         self.name = name
+        self.fuse = fuse
         self.neurons = [
             Neuron(nin, activation, init, rng, name=f"{name}.N{j}", fan_out=nout)
             for j in range(nout)
@@ -439,7 +447,17 @@ class Layer(Module):
         return self._forward(_as_inputs(x, self.nin))
 
     def _forward(self, inputs: list[Value]) -> list[Value]:
-        return [neuron._forward(inputs) for neuron in self.neurons]
+        if not (self.fuse and any(v.batch_size is not None for v in inputs)):
+            return [neuron._forward(inputs) for neuron in self.neurons]
+        with scope(self.name):  # a batch: the layer as one node, each neuron a column of it
+            weights = [neuron.w for neuron in self.neurons]
+            biases = [neuron.b for neuron in self.neurons]
+            node = fused.layer_node(weights, biases, inputs, self.activation)
+        outputs = []
+        for j, neuron in enumerate(self.neurons):
+            with scope(neuron.name):
+                outputs.append(fused.column(node, j))
+        return outputs
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer's shape (see ``Module.config``)."""
@@ -482,6 +500,7 @@ class MLP(Module):
         last_activation: str = "linear",
         init: str = "uniform",
         seed: Seed = None,
+        fuse: bool = True,
     ) -> None:
         _check_sizes(nin, nouts)
         _activation(activation)  # check names now, not after building half the layers
@@ -500,6 +519,7 @@ class MLP(Module):
                 init,
                 rng,
                 name=f"L{i}",
+                fuse=fuse,
             )
             for i in range(len(nouts))
         ]
@@ -535,27 +555,35 @@ class MLP(Module):
 # --------------------------------------------------------------------- helpers
 
 
-def _walk(
-    node: Module | list | tuple, prefix: str, visited: set[int]
-) -> Iterator[tuple[str, Value]]:
-    """Parameters reachable from a Module's attributes, with their dotted names.
+def _walk(root: Module) -> list[tuple[str, str | int, Value]]:
+    """The parameters reachable from a Module's attributes, each with where it was found:
+    (the dotted path of its container, its attribute name or index, the parameter).
 
     A module or list already visited is skipped, as PyTorch does: a back-reference
-    (``self.body.owner = self``) would otherwise be walked forever.
+    (``self.body.owner = self``) would otherwise be walked forever. One list is filled, with
+    no name made unless asked for: l2(model) walks the model on every training step.
     """
+    found: list[tuple[str, str | int, Value]] = []
+    _walk_into(root, "", set(), found)
+    return found
+
+
+def _walk_into(node: Module | list | tuple, prefix: str, visited: set[int], found: list) -> None:
     if id(node) in visited:
         return
     visited.add(id(node))
     if isinstance(node, Module):
-        children = ((name, child) for name, child in vars(node).items() if name[0] != "_")
+        children: Iterable = [(k, c) for k, c in vars(node).items() if k[0] != "_"]
     else:
         children = enumerate(node)
     for key, child in children:
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(child, Value):  # handled here, not by recursion: models walk it often
-            yield name, child
-        elif isinstance(child, Module | list | tuple):
-            yield from _walk(child, name, visited)
+        if isinstance(child, Value):
+            found.append((prefix, key, child))
+        elif isinstance(child, _CONTAINERS):
+            _walk_into(child, f"{prefix}.{key}" if prefix else str(key), visited, found)
+
+
+_CONTAINERS = (Module, list, tuple)  # a tuple of classes: isinstance is faster than with |
 
 
 def _as_inputs(x: object, nin: int) -> list[Value]:

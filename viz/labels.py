@@ -17,7 +17,7 @@ import unicodedata
 import numpy as np
 
 from autograd import Value
-from autograd.engine import contribution
+from autograd.engine import Column, Share, contribution
 
 MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis: Graphviz fails on huge ones
 PORT_COMPASS = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}  # the side edges enter an op
@@ -41,7 +41,9 @@ def format_data(x: float | np.ndarray) -> str:
     ('0.5', '0.31 [0]')
     """
     if isinstance(x, np.ndarray):
-        return f"{format_number(x[0])} [0]"
+        return f"{format_number(x.flat[0])} {_first_index(x)}"
+    if isinstance(x, Share | Column):  # a fused layer's edge (autograd/fused.py)
+        return "block of J"  # a block of the layer's Jacobian, given only as a product
     return format_number(x)
 
 
@@ -118,12 +120,17 @@ def grad_text(grad) -> str:
 
 
 def first(x):
-    """The first sample of a batch, or the number itself."""
-    return x[0] if isinstance(x, np.ndarray) else x
+    """The first sample of a batch (of a fused layer's matrix: its first number), or the
+    number itself."""
+    return x.flat[0] if isinstance(x, np.ndarray) else x
+
+
+def _first_index(x: np.ndarray) -> str:
+    return "[0]" if x.ndim == 1 else "[0,0]"  # a fused layer's data: samples × neurons
 
 
 def _row_name(name: str, x) -> str:
-    return f"{name}[0]" if isinstance(x, np.ndarray) else name
+    return f"{name}{_first_index(x)}" if isinstance(x, np.ndarray) else name
 
 
 def mono(text: str, size: int = 12) -> str:
@@ -155,7 +162,8 @@ def value_label(
     rows = []
     if node.label:
         rows.append(f"<TD><B>{escape_html(shorten(node.label))}</B></TD>")
-    batch = f" (B={len(node.data)})" if isinstance(node.data, np.ndarray) else ""
+    shape = "×".join(map(str, np.shape(node.data)))  # B, or B×neurons for a fused layer
+    batch = f" (B={shape})" if isinstance(node.data, np.ndarray) else ""
     data = f"{_row_name('data', node.data)} {format_number(first(node.data))}{batch}"
     rows.append(f'<TD ALIGN="LEFT">{mono(data)}</TD>')
     if show_grads:

@@ -1,0 +1,111 @@
+"""A layer of neurons on a batch, as one matrix product: one node, one vector-Jacobian product.
+
+On a batch, a ``Layer`` of ``nout`` neurons reading ``nin`` inputs would make
+``nout · (nin + 2)`` nodes, each with a numpy call forward and one per edge backward. Fused,
+it makes one node for the whole layer, whose data is the (samples × nout) matrix of the
+neurons' outputs, ``act(X · Wᵀ + b)``, and one node per neuron that is a column of it. What a
+learner sees stays as it was: every weight and bias is still its own scalar Value (so
+``parameters()``, ``.grad``, the optimizers and ``state_dict`` are unchanged), and every
+neuron's output is still a batch Value.
+
+Backward is still the chain rule. The layer node's parents are the weights (row by row), the
+biases and the inputs; its local derivatives on those edges are blocks of one Jacobian that
+is never built. Each is a ``Share`` of one vector-Jacobian product: given the upstream
+gradient G (samples × nout), with dZ = G ⊙ act'(Z),
+
+    ∂L/∂W = dZᵀ · X,   ∂L/∂b = Σ_samples dZ,   ∂L/∂X = dZ · W
+
+three matrix products for the whole layer, computed once and handed out edge by edge.
+
+>>> import numpy as np
+>>> from autograd import Value
+>>> w, b = [[Value(1.0), Value(2.0)]], [Value(0.5)]
+>>> x = [Value(np.array([1.0, 0.0])), Value(np.array([1.0, 1.0]))]
+>>> node = layer_node(w, b, x, "relu")
+>>> out = column(node, 0)                  # neuron 0: relu(1·x0 + 2·x1 + 0.5)
+>>> out.data, node.op, len(node.parents)
+(array([3.5, 2.5]), 'layer', 5)
+>>> out.sum().backward()
+>>> w[0][0].grad, w[0][1].grad, b[0].grad, x[1].grad
+(1.0, 2.0, 2.0, array([2., 2.]))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd import ieee
+from autograd.engine import Column, Share, Value, _node
+
+Matrix = np.ndarray
+
+# Each activation on a matrix, with the engine's formulas (so that fused and unfused agree),
+# and its derivative from the pre-activation z and the output a.
+ACTIVATIONS: dict[str, tuple[Callable[[Matrix], Matrix], Callable[[Matrix, Matrix], object]]] = {
+    "linear": (lambda z: z, lambda z, a: 1.0),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: np.where(z > 0.0, 1.0, 0.0)),
+    "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
+    "sigmoid": (ieee.sigmoid, lambda z, a: a * (1.0 - a)),
+    "leaky_relu": (
+        lambda z: np.where(z > 0.0, z, 0.01 * z),
+        lambda z, a: np.where(z > 0.0, 1.0, 0.01),
+    ),
+    "elu": (
+        lambda z: np.where(z > 0.0, z, np.exp(np.where(z > 0.0, 0.0, z)) - 1.0),
+        lambda z, a: np.where(z > 0.0, 1.0, np.exp(np.where(z > 0.0, 0.0, z))),
+    ),
+}
+
+
+def layer_node(
+    weights: list[list[Value]], biases: list[Value], inputs: list[Value], activation: str
+) -> Value:
+    """One node for ``len(biases)`` neurons on a batch: data (samples × neurons).
+
+    ``weights[j][i]`` is neuron j's weight on input i; an input is a batch Value or a number
+    (the same for every sample). ``column(node, j)`` is neuron j's output.
+    """
+    act, slope = ACTIVATIONS[activation]
+    samples = next(len(v._data) for v in inputs if type(v._data) is not float)
+    x = np.empty((samples, len(inputs)))  # samples × inputs (a number fills its column)
+    for i, v in enumerate(inputs):
+        x[:, i] = v._data
+    w = np.array([[p._data for p in row] for row in weights])  # neurons × inputs
+    z = x @ w.T + np.array([p._data for p in biases])
+    a = ieee.on_batches(act, z)
+    numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
+    product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers)
+    parents = (*(p for row in weights for p in row), *biases, *inputs)
+    return _node(a, "layer", parents, tuple(Share(product, i) for i in range(len(parents))))
+
+
+def column(fused: Value, j: int) -> Value:
+    """Output j of a fused layer node: a batch Value, as the unfused neuron's output."""
+    return _node(fused._data[:, j], "column", (fused,), (Column(j),))
+
+
+class _LayerProduct:
+    """The vector-Jacobian product of one fused layer, computed once per upstream gradient
+    and handed out edge by edge, in the order of the layer node's parents."""
+
+    __slots__ = ("last_shares", "last_upstream", "numbers", "slope", "w", "x")
+
+    def __init__(self, x: Matrix, w: Matrix, slope: object, numbers: list[bool]) -> None:
+        self.x, self.w, self.slope, self.numbers = x, w, slope, numbers
+        self.last_upstream: Matrix | None = None
+        self.last_shares: list = []
+
+    def shares(self, upstream: Matrix) -> list:
+        if upstream is not self.last_upstream:
+            dz = ieee.on_batches(np.multiply, upstream, self.slope)  # samples × neurons
+            d_weights = (dz.T @ self.x).ravel().tolist()  # a number per weight: Σ samples
+            d_biases = dz.sum(axis=0).tolist()
+            d_inputs = [
+                float(d.sum()) if number else d
+                for d, number in zip((dz @ self.w).T, self.numbers, strict=True)
+            ]
+            self.last_shares = [*d_weights, *d_biases, *d_inputs]
+            self.last_upstream = upstream
+        return self.last_shares
