@@ -22,7 +22,7 @@ three matrix products for the whole layer, computed once and handed out edge by 
 >>> w, b = [[Value(1.0), Value(2.0)]], [Value(0.5)]
 >>> x = [Value(np.array([1.0, 0.0])), Value(np.array([1.0, 1.0]))]
 >>> node = layer_node(w, b, x, "relu")
->>> out = column(node, 0)                  # neuron 0: relu(1·x0 + 2·x1 + 0.5)
+>>> (out,) = columns(node, ["N0"])          # neuron 0: relu(1·x0 + 2·x1 + 0.5)
 >>> out.data, node.op, len(node.parents)
 (array([3.5, 2.5]), 'layer', 5)
 >>> out.sum().backward()
@@ -33,6 +33,7 @@ three matrix products for the whole layer, computed once and handed out edge by 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def layer_node(
     """One node for ``len(biases)`` neurons on a batch: data (samples × neurons).
 
     ``weights[j][i]`` is neuron j's weight on input i; an input is a batch Value or a number
-    (the same for every sample). ``column(node, j)`` is neuron j's output.
+    (the same for every sample). ``columns(node, scopes)`` are the neurons' outputs.
     """
     act, slope = ACTIVATIONS[activation]
     samples = next(len(v._data) for v in inputs if type(v._data) is not float)
@@ -78,12 +79,19 @@ def layer_node(
     numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
     product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers)
     parents = (*(p for row in weights for p in row), *biases, *inputs)
-    return _node(a, "layer", parents, tuple(Share(product, i) for i in range(len(parents))))
+    shares = tuple(map(Share, repeat(product), range(len(parents))))
+    return _node(a, "layer", parents, shares)
 
 
-def column(fused: Value, j: int) -> Value:
-    """Output j of a fused layer node: a batch Value, as the unfused neuron's output."""
-    return _node(fused._data[:, j], "column", (fused,), (Column(j),))
+def columns(fused: Value, scopes: list[str]) -> list[Value]:
+    """The outputs of a fused layer node, one batch Value per neuron as without fusing,
+    each in its neuron's scope (set here: a ``scope()`` block per neuron would cost more)."""
+    outputs = []
+    for j, name in enumerate(scopes):
+        out = _node(fused._data[:, j], "column", (fused,), (Column(j),))
+        out.scope = f"{out.scope}.{name}" if out.scope else name
+        outputs.append(out)
+    return outputs
 
 
 class _LayerProduct:

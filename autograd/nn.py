@@ -453,11 +453,7 @@ class Layer(Module):
             weights = [neuron.w for neuron in self.neurons]
             biases = [neuron.b for neuron in self.neurons]
             node = fused.layer_node(weights, biases, inputs, self.activation)
-        outputs = []
-        for j, neuron in enumerate(self.neurons):
-            with scope(neuron.name):
-                outputs.append(fused.column(node, j))
-        return outputs
+        return fused.columns(node, [neuron.name for neuron in self.neurons])
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer's shape (see ``Module.config``)."""

@@ -46,7 +46,10 @@ def epoch_runner(library: str, path: str, points: int = 200) -> Callable[[], flo
         ("micrograd", "scalar"): _micrograd_scalar,
         ("torch", "scalar"): _torch_scalar,
         ("torch", "batched"): _torch_batched,
+        ("numpy", "batched"): _numpy_batched,
     }
+    if library == "ours-pure":  # the same code; the harness set AUTOGRAD_PURE_PYTHON=1
+        library = "ours"
     if (library, path) not in builders:
         raise ValueError(f"{library} has no {path} path")
     inputs, labels = moons(points)
@@ -224,5 +227,40 @@ def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> 
         total.backward()
         optimizer.step()
         return total.item()
+
+    return epoch
+
+
+# --------------------------------------------------------------------- the numpy floor
+
+
+def _numpy_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    """The same epoch written by hand in numpy: forward, the hinge and L2 loss, backward by
+    the chain rule layer by layer, the SGD step. No graph, no nodes: what the arithmetic
+    costs, the floor any engine's batched epoch stands on."""
+    params = [(w.copy(), b.copy()) for w, b in weights]
+
+    def epoch() -> float:
+        activations, pre = [inputs], []
+        for k, (w, b) in enumerate(params):
+            z = activations[-1] @ w.T + b
+            pre.append(z)
+            activations.append(np.maximum(z, 0.0) if k < len(params) - 1 else z)
+        scores = activations[-1][:, 0]
+        margins = 1.0 - labels * scores
+        data_loss = np.maximum(margins, 0.0).mean()
+        l2 = sum(float((w * w).sum() + (b * b).sum()) for w, b in params)
+        total = data_loss + ALPHA * l2
+        grad = (np.where(margins > 0.0, -labels, 0.0) / len(labels))[:, None]  # ∂loss/∂scores
+        for k in range(len(params) - 1, -1, -1):
+            w, b = params[k]
+            if k < len(params) - 1:
+                grad = grad * (pre[k] > 0.0)  # through the ReLU
+            grad_w = grad.T @ activations[k] + 2.0 * ALPHA * w
+            grad_b = grad.sum(axis=0) + 2.0 * ALPHA * b
+            grad = grad @ w  # to the layer below, before this layer's step
+            w -= LEARNING_RATE * grad_w
+            b -= LEARNING_RATE * grad_b
+        return float(total)
 
     return epoch

@@ -19,12 +19,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-NAMES = ("ours", "micrograd", "torch")
+# "ours" runs the engine as installed (compiled where setup.py could compile it);
+# "ours-pure" the same engine as pure Python (AUTOGRAD_PURE_PYTHON=1, set by the harness);
+# "numpy" is a hand-written forward/backward/step of case D's network: the floor for D.
+NAMES = ("ours", "ours-pure", "micrograd", "torch", "numpy")
+PURE_PYTHON = "ours-pure"
 
 # The Python module each library is imported as, to tell "not installed" without importing it.
-_MODULES = {"ours": "autograd", "micrograd": "micrograd", "torch": "torch"}
+_MODULES = {
+    "ours": "autograd", "ours-pure": "autograd", "micrograd": "micrograd", "torch": "torch",
+    "numpy": "numpy",
+}  # fmt: skip
 # The distribution whose version the table prints.
-_DISTRIBUTIONS = {"ours": "autograd-viz", "micrograd": "micrograd", "torch": "torch"}
+_DISTRIBUTIONS = {
+    "ours": "autograd-viz", "ours-pure": "autograd-viz", "micrograd": "micrograd",
+    "torch": "torch", "numpy": "numpy",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ def load(name: str) -> Library:
     >>> load("ours").name
     'ours'
     """
-    if name == "ours":
+    if name in ("ours", PURE_PYTHON):
         from autograd import Value
 
         return Library(name, Value, Value, _data, _grad)

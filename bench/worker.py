@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 from time import perf_counter_ns
 from typing import Any
@@ -37,7 +38,8 @@ def measure(library: str, case: str, size: int, repeat: int, min_block_s: float)
         return cases.graph_memory(load(library), op_nodes=size)
     if case in ("D-scalar", "D-batched"):
         path = case.removeprefix("D-")
-        return time_epochs(epoch.epoch_runner(library, path, points=size), repeat, min_block_s)
+        result = time_epochs(epoch.epoch_runner(library, path, points=size), repeat, min_block_s)
+        return {**result, **_conditions(library)}
     raise ValueError(f"unknown case {case!r}; choose from {', '.join(CASES)}")
 
 
@@ -69,6 +71,20 @@ def time_epochs(run_epoch: Any, repeat: int, min_block_s: float) -> dict[str, An
         "epoch_ns": statistics.median(samples),
         "epoch_ns_samples": samples,
     }
+
+
+def _conditions(library: str) -> dict[str, Any]:
+    """What the epoch ran under: the engine's build, PyTorch's threads, the machine's load."""
+    found: dict[str, Any] = {"load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
+    if library.startswith("ours"):
+        import autograd
+
+        found["compiled"] = autograd.COMPILED
+    if library == "torch":
+        import torch
+
+        found["threads"] = torch.get_num_threads()
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
 
@@ -57,4 +59,13 @@ def test_bad_arguments_are_clear_errors():
     assert "--cases takes letters from A,B,C,D" in done.stderr
     done = bench("--quick", "--libraries", "ours,tensorflow")
     assert done.returncode == 2
-    assert "--libraries takes names from ours,micrograd,torch" in done.stderr
+    assert "--libraries takes names from ours,ours-pure,micrograd,torch,numpy" in done.stderr
+
+
+def test_the_numpy_floor_trains_the_same_network_as_ours():
+    """The floor is only a floor if it does the same arithmetic: three epochs, same losses."""
+    from bench.epoch import epoch_runner
+
+    ours, floor = epoch_runner("ours", "batched", 30), epoch_runner("numpy", "batched", 30)
+    for _ in range(3):
+        assert ours() == pytest.approx(floor(), rel=1e-12)
