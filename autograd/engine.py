@@ -399,7 +399,8 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         if type(self._data) is float:
             return f"Value(data={self._data:.6g}, grad={_fmt_grad(self.grad)}{label})"
-        return f"Value(batch of {len(self._data)}, data[0]={self._data[0]:.6g}{label})"
+        first = self._data.flat[0]  # of a batch (or of a fused layer's samples × neurons)
+        return f"Value(batch of {len(self._data)}, data[0]={first:.6g}{label})"
 
 
 # --------------------------------------------------------------------- local derivatives

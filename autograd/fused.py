@@ -38,7 +38,17 @@ from itertools import repeat
 import numpy as np
 
 from autograd import ieee
-from autograd.engine import Column, Share, Value, _node
+from autograd.engine import (
+    Column,
+    Share,
+    Value,
+    _node,
+    contribution,
+    enable_grad,
+    scope,
+    sum_of,
+    topological_order,
+)
 
 Matrix = np.ndarray
 
@@ -77,7 +87,7 @@ def layer_node(
     z = x @ w.T + np.array([p._data for p in biases])
     a = ieee.on_batches(act, z)
     numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
-    product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers)
+    product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers, activation)
     parents = (*(p for row in weights for p in row), *biases, *inputs)
     shares = tuple(map(Share, repeat(product), range(len(parents))))
     return _node(a, "layer", parents, shares)
@@ -98,10 +108,13 @@ class _LayerProduct:
     """The vector-Jacobian product of one fused layer, computed once per upstream gradient
     and handed out edge by edge, in the order of the layer node's parents."""
 
-    __slots__ = ("last_shares", "last_upstream", "numbers", "slope", "w", "x")
+    __slots__ = ("activation", "last_shares", "last_upstream", "numbers", "slope", "w", "x")
 
-    def __init__(self, x: Matrix, w: Matrix, slope: object, numbers: list[bool]) -> None:
+    def __init__(
+        self, x: Matrix, w: Matrix, slope: object, numbers: list[bool], activation: str
+    ) -> None:
         self.x, self.w, self.slope, self.numbers = x, w, slope, numbers
+        self.activation = activation
         self.last_upstream: Matrix | None = None
         self.last_shares: list = []
 
@@ -117,3 +130,69 @@ class _LayerProduct:
             self.last_shares = [*d_weights, *d_biases, *d_inputs]
             self.last_upstream = upstream
         return self.last_shares
+
+
+# --------------------------------------------------------------------- drawing it expanded
+
+
+def expanded(root: Value) -> Value:
+    """A copy of root's graph with each fused layer drawn as its neurons, node by node.
+
+    Each neuron becomes the nodes an unfused layer makes (w·x products, their sum with the
+    bias, the activation), computed by the same ops from the same weights and inputs, with
+    the gradients backward() gave: the neuron's output keeps its gradient, and each node
+    inside gets upstream × local, so the picture adds up as without fusing. Other nodes
+    are copied as they are; leaves (weights, inputs) are the originals. For drawings and
+    the step-through (``viz``); the graph itself is left as it was.
+
+    >>> import numpy as np
+    >>> from autograd import nn
+    >>> out = nn.MLP(2, [2, 1], seed=0)(np.ones((3, 2))).sum()
+    >>> ops = {n.op for n in topological_order(expanded(out))}
+    >>> "layer" in ops, {"*", "sum", "relu"} <= ops
+    (False, True)
+    """
+    order = topological_order(root)
+    if not any(node._kind == "layer" for node in order):
+        return root
+    copies: dict[Value, Value] = {}
+    with enable_grad():  # the copies must record their parents, whatever the mode
+        for node in order:
+            if not node.parents:
+                copies[node] = node
+            elif node._kind == "column":
+                copies[node] = _neuron(node, copies)
+            elif node._kind != "layer":  # a layer node is replaced by its neurons
+                parents = tuple(copies.get(p, p) for p in node.parents)
+                copy = _node(node._data, node._kind, parents, node.local_grads, node.constant)
+                copy.label, copy.scope, copy.grad = node.label, node.scope, node.grad
+                copies[node] = copy
+    return copies[root]
+
+
+def _neuron(column: Value, copies: dict[Value, Value]) -> Value:
+    """Neuron j of a fused layer as an unfused Neuron makes it, with its gradients."""
+    from autograd.nn import ACTIVATIONS  # nn builds on this module: import late
+
+    (layer,) = column.parents
+    j = column.local_grads[0].index
+    product = layer.local_grads[0].product
+    neurons = layer._data.shape[1]
+    inputs = product.x.shape[1]
+    weights = layer.parents[j * inputs : (j + 1) * inputs]
+    bias = layer.parents[neurons * inputs + j]
+    xs = [copies[v] for v in layer.parents[neurons * inputs + neurons :]]
+    with scope(column.scope):
+        products = [w * x for w, x in zip(weights, xs, strict=True)]
+        total = sum_of([*products, bias])
+        out = ACTIVATIONS[product.activation](total)
+    out.grad = column.grad
+    if out is not total:  # the activation's node: the gradient through it
+        total.grad = _times(out.local_grads[0], out.grad, total._data)
+    for p in products:
+        p.grad = total.grad  # ∂sum/∂term = 1
+    return out
+
+
+def _times(local: object, upstream: object, data: object) -> object:
+    return None if upstream is None else contribution(local, upstream, data)

@@ -109,3 +109,47 @@ def test_second_derivatives_through_a_fused_layer_say_how_to_get_them():
     out = model(np.ones((3, 2))).sum()
     with pytest.raises(NotImplementedError, match="layer"):
         out.backward(create_graph=True)
+
+
+# ---------------------------------------------------------------- drawing it
+
+
+def fused_and_unfused(samples: int = 4):
+    roots = []
+    for fuse in (True, False):
+        model = nn.MLP(3, [4, 2], activation="tanh", last_activation="sigmoid", seed=3, fuse=fuse)
+        x = np.random.default_rng(0).normal(size=(samples, 3))
+        outs = model(x)
+        root = (outs[0] * outs[1]).mean()
+        root.backward()
+        roots.append(root)
+    return roots
+
+
+def test_a_fused_graph_expanded_is_the_unfused_graph_with_its_gradients():
+    """The picture adds up: every node of the expanded drawing holds the data and gradient
+    the unfused graph has, op for op, in the same order."""
+    from autograd.fused import expanded
+
+    fused_root, unfused_root = fused_and_unfused()
+    drawn, reference = topological_order(expanded(fused_root)), topological_order(unfused_root)
+    assert [n.op for n in drawn] == [n.op for n in reference]
+    for a, b in zip(drawn, reference, strict=True):
+        assert a.label == b.label and a.scope == b.scope
+        assert close(a.data, b.data) and close(a.grad, b.grad)
+
+
+def test_drawings_and_the_step_through_show_a_fused_layer_expanded_or_collapsed():
+    from viz import draw
+    from viz.steps import backward_steps
+
+    fused_root, unfused_root = fused_and_unfused()
+    expanded_source = draw(fused_root, collapse_neurons=False).source
+    assert "layer" not in expanded_source and "block of J" not in expanded_source
+    collapsed_source = draw(fused_root, fused_layers="collapsed").source
+    assert "layer" in collapsed_source and "block of J" in collapsed_source
+    assert len(backward_steps(fused_root)) == len(backward_steps(unfused_root))
+    collapsed = backward_steps(fused_root, fused_layers="collapsed")
+    assert [frame.node.op for frame in collapsed].count("layer") == 2
+    with pytest.raises(ValueError, match="fused_layers"):
+        draw(fused_root, fused_layers="folded")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import graphviz
 
 from autograd import Value, topological_order
+from autograd.fused import expanded
 from viz.build import build_scene
 from viz.options import DrawOptions
 
@@ -33,7 +34,8 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
     """Draw the graph that computed ``root``; Jupyter shows the result inline.
 
     Options are those of ``DrawOptions`` (``rankdir``, ``show_grads``, ``edge_labels``,
-    ``color_by_grad``, ``clusters``, ``collapse_neurons``, ``max_nodes``), given as keywords
+    ``color_by_grad``, ``clusters``, ``collapse_neurons``, ``max_nodes``, ``fused_layers``),
+    given as keywords
     or as one ``DrawOptions``. Batches show their first sample: ``data[0] 0.31 (B=64)``.
 
     >>> from autograd import Value
@@ -44,7 +46,7 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
     """
     check_root(root)
     options = make_options(options, kwargs)
-    order = topological_order(root)
+    order = topological_order(expanded(root) if options.fused_layers == "expanded" else root)
     return build_scene(order, [node.grad for node in order], options).to_digraph()
 
 

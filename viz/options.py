@@ -30,6 +30,9 @@ class DrawOptions:
     - ``collapse_neurons``: True draws each innermost scope (a neuron) as one box; "auto"
       does so when the full graph has more than 120 values.
     - ``max_nodes``: refuse larger graphs (counted after collapsing) with a ValueError.
+    - ``fused_layers``: a layer that ran on a batch is one fused node (autograd/fused.py):
+      "expanded" draws it as its neurons, node by node, as without fusing; "collapsed" as
+      the one node it is, its edges marked "block of J".
 
     >>> DrawOptions(rankdir="XY")
     Traceback (most recent call last):
@@ -43,8 +46,13 @@ class DrawOptions:
     clusters: bool = True
     collapse_neurons: bool | str = "auto"
     max_nodes: int = DEFAULT_MAX_NODES
+    fused_layers: str = "expanded"
 
     def __post_init__(self) -> None:
+        if self.fused_layers not in ("expanded", "collapsed"):
+            raise ValueError(
+                f"fused_layers must be 'expanded' or 'collapsed', got {self.fused_layers!r}"
+            )
         if self.rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {self.rankdir!r}")
         if self.edge_labels not in EDGE_LABELS:

@@ -34,6 +34,7 @@ import numpy as np
 from autograd import Value, topological_order
 from autograd.engine import contribution
 from autograd.files import require_directory
+from autograd.fused import expanded
 from viz.build import build_scene
 from viz.dot import check_root
 from viz.labels import describe, edge_text, format_data, grad_text, op_label, value_label
@@ -127,16 +128,25 @@ class BackwardSteps(list):
 
 
 def backward_steps(
-    root: Value, *, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_STEPS
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = DEFAULT_MAX_STEPS,
+    fused_layers: str = "expanded",
 ) -> BackwardSteps:
     """The frames of ``root``'s backward pass, in the order ``backward()`` visits the nodes.
 
-    Raises ValueError for a graph of more than ``max_nodes`` values. Rendering the
-    drawing (``BackwardSteps.svg``, ``to_html``) needs the Graphviz ``dot`` program.
+    A fused layer (a Layer run on a batch) is stepped through neuron by neuron, node by
+    node, unless ``fused_layers="collapsed"``: then it is one step, its whole
+    vector-Jacobian product. Raises ValueError for a graph of more than ``max_nodes``
+    values. Rendering the drawing (``BackwardSteps.svg``, ``to_html``) needs the Graphviz
+    ``dot`` program.
     """
     check_root(root)
-    options = DrawOptions(rankdir=rankdir, max_nodes=max_nodes, collapse_neurons=False)
-    order = topological_order(root)
+    options = DrawOptions(
+        rankdir=rankdir, max_nodes=max_nodes, collapse_neurons=False, fused_layers=fused_layers
+    )
+    order = topological_order(expanded(root) if fused_layers == "expanded" else root)
     if len(order) > max_nodes:
         raise ValueError(
             f"the step-through draws every node: this graph has {len(order)} nodes, "
