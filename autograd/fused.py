@@ -33,19 +33,19 @@ three matrix products for the whole layer, computed once and handed out edge by 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import repeat
+from itertools import chain
 
 import numpy as np
 
 from autograd import ieee
 from autograd.engine import (
     Column,
-    Share,
     Value,
     _node,
     contribution,
     enable_grad,
     scope,
+    shares_of,
     sum_of,
     topological_order,
 )
@@ -88,9 +88,8 @@ def layer_node(
     a = ieee.on_batches(act, z)
     numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
     product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers, activation)
-    parents = (*(p for row in weights for p in row), *biases, *inputs)
-    shares = tuple(map(Share, repeat(product), range(len(parents))))
-    return _node(a, "layer", parents, shares)
+    parents = (*chain.from_iterable(weights), *biases, *inputs)
+    return _node(a, "layer", parents, shares_of(product, len(parents)))
 
 
 def columns(fused: Value, scopes: list[str]) -> list[Value]:

@@ -166,13 +166,14 @@ def l2(parameters: Iterable[Value] | Module) -> Value:
     5.0
     """
     if isinstance(parameters, Module):
-        parameters = parameters.parameters()
-    params = list(parameters)
+        params = parameters.parameters()  # Values all (and remembered while the model stays)
+    else:
+        params = list(parameters)
+        for i, p in enumerate(params):
+            if not isinstance(p, Value):
+                raise TypeError(f"l2: parameter {i} must be a Value, not {type(p).__name__}")
     if not params:
         raise ValueError("l2 needs at least one parameter")
-    for i, p in enumerate(params):
-        if not isinstance(p, Value):
-            raise TypeError(f"l2: parameter {i} must be a Value, not {type(p).__name__}")
     return sum_of_squares(params)  # one node, whatever the number of parameters
 
 

@@ -51,6 +51,7 @@ import json
 import math
 import os
 import types
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -150,9 +151,14 @@ class Module:
         >>> len(Layer(3, 2).parameters())      # 2 neurons × (3 weights + 1 bias)
         8
         """
-        return list(
-            dict.fromkeys(parameter for _, _, parameter in _walk(self))
-        )  # a shared one once
+        cached = _PARAMETERS.get(self)
+        if cached is not None and _unchanged(cached[1]):
+            return list(cached[0])
+        containers: list[tuple[Any, Any]] = []
+        found = _walk(self, containers)
+        parameters = list(dict.fromkeys(parameter for _, _, parameter in found))  # shared: once
+        _PARAMETERS[self] = (parameters, containers)
+        return list(parameters)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None, as PyTorch does by default).
@@ -551,35 +557,55 @@ class MLP(Module):
 # --------------------------------------------------------------------- helpers
 
 
-def _walk(root: Module) -> list[tuple[str, str | int, Value]]:
+def _walk(
+    root: Module, containers: list[tuple[Any, Any]] | None = None
+) -> list[tuple[str, str | int, Value]]:
     """The parameters reachable from a Module's attributes, each with where it was found:
     (the dotted path of its container, its attribute name or index, the parameter).
 
     A module or list already visited is skipped, as PyTorch does: a back-reference
-    (``self.body.owner = self``) would otherwise be walked forever. One list is filled, with
-    no name made unless asked for: l2(model) walks the model on every training step.
+    (``self.body.owner = self``) would otherwise be walked forever. ``containers`` gets
+    each module and list walked with a shallow copy of its contents (see ``_unchanged``).
     """
     found: list[tuple[str, str | int, Value]] = []
-    _walk_into(root, "", set(), found)
+    _walk_into(root, "", set(), found, [] if containers is None else containers)
     return found
 
 
-def _walk_into(node: Module | list | tuple, prefix: str, visited: set[int], found: list) -> None:
+def _walk_into(
+    node: Module | list | tuple, prefix: str, visited: set[int], found: list, containers: list
+) -> None:
     if id(node) in visited:
         return
     visited.add(id(node))
+    contents = vars(node) if isinstance(node, Module) else node
+    containers.append((contents, contents if isinstance(contents, tuple) else contents.copy()))
     if isinstance(node, Module):
-        children: Iterable = [(k, c) for k, c in vars(node).items() if k[0] != "_"]
+        children: Iterable = [(k, c) for k, c in contents.items() if k[0] != "_"]
     else:
         children = enumerate(node)
     for key, child in children:
         if isinstance(child, Value):
             found.append((prefix, key, child))
         elif isinstance(child, _CONTAINERS):
-            _walk_into(child, f"{prefix}.{key}" if prefix else str(key), visited, found)
+            name = f"{prefix}.{key}" if prefix else str(key)
+            _walk_into(child, name, visited, found, containers)
 
 
 _CONTAINERS = (Module, list, tuple)  # a tuple of classes: isinstance is faster than with |
+
+# parameters() on a model remembers what it found, and the contents of every module and
+# list it walked through (l2(model) asks on every training step). The answer is reused
+# only while each of those still holds the very same objects: any attribute set, any item
+# added, removed or replaced anywhere along the way, and the model is walked again.
+_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _unchanged(containers: list[tuple[Any, Any]]) -> bool:
+    try:
+        return all(now == then for now, then in containers)  # the same objects: `is`, in C
+    except ValueError:  # an array attribute replaced by another: numpy will not say ==
+        return False
 
 
 def _as_inputs(x: object, nin: int) -> list[Value]:

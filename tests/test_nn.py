@@ -709,3 +709,24 @@ def test_a_custom_module_loads_into_an_instance_and_says_so_on_the_class(tmp_pat
     loaded = Affine()
     loaded.w.data = 0.0
     assert loaded.load(path).w.data == 2.0
+
+
+def test_parameters_are_found_again_after_any_change_to_the_model():
+    """parameters() reuses its last answer while the model is unchanged (l2(model) asks on
+    every step); any change anywhere along the way must be seen, never a stale list."""
+    model = MLP(2, [3, 1], seed=0)
+    first = model.parameters()
+    assert model.parameters() == first and model.parameters() is not first  # a fresh list
+    first.clear()  # what callers do with their list is theirs
+    assert len(model.parameters()) == 13
+
+    replacement = Value(5.0, label="new")
+    model.layers[0].neurons[1].w[0] = replacement  # an item replaced inside a list
+    assert replacement in model.parameters() and len(model.parameters()) == 13
+    model.layers[1].neurons.append(Neuron(3, name="L1.N1"))  # an item added
+    assert len(model.parameters()) == 17
+    extra = Value(1.0)
+    model.layers[0].scale = extra  # an attribute set on a module deep inside
+    assert model.parameters()[-1] is not extra and extra in model.parameters()
+    del model.layers[0].scale
+    assert extra not in model.parameters()
