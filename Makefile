@@ -17,11 +17,6 @@ PURE_SUBSET := autograd/engine.py autograd/elementwise.py tests/test_engine.py \
 	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
 	tests/test_engine_errors.py
 
-# numpy's BLAS spreads a matrix product over threads; for the small ones of a fused layer on
-# this 2-core VM that made the digits notebook's training 0.37 s or 1.9 s, at random. One
-# thread is fastest at these sizes (set it yourself to override; PyTorch has its own).
-export OPENBLAS_NUM_THREADS ?= 1
-
 .PHONY: demo test bench notebooks lint dot compiler clean
 
 $(PY):

@@ -133,6 +133,8 @@ class Value:
         """
         seed = _seed(self, gradient)
         nodes, leaves = _backward_order(self)  # each node before the nodes it was made from
+        if create_graph and any(node._kind == "layer" for node in nodes):
+            return _backward_through_neurons(self, gradient)  # a fused layer, as a graph
         earlier = [leaf.grad for leaf in leaves]  # leaves accumulate across calls
         for node in nodes + leaves:
             node.grad = _NO_SHARE_YET if create_graph else 0.0
@@ -866,6 +868,12 @@ def _building_gradient_graph(create_graph: bool) -> AbstractContextManager[None]
     if not create_graph:
         return nullcontext()
     return _switched(recording=True, scope="backward")
+
+
+def _backward_through_neurons(root: Value, gradient: Any) -> None:
+    from autograd.fused import backward_unfused  # fused.py builds on Value: import late
+
+    backward_unfused(root, gradient)
 
 
 def _local_grads_as_graph(node: Value) -> tuple:

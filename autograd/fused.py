@@ -38,6 +38,7 @@ from itertools import chain
 import numpy as np
 
 from autograd import ieee
+from autograd.blas import matmul
 from autograd.engine import (
     Column,
     Value,
@@ -84,7 +85,7 @@ def layer_node(
     for i, v in enumerate(inputs):
         x[:, i] = v._data
     w = np.array([[p._data for p in row] for row in weights])  # neurons × inputs
-    z = x @ w.T + np.array([p._data for p in biases])
+    z = matmul(x, w.T) + np.array([p._data for p in biases])
     a = ieee.on_batches(act, z)
     numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
     product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers, activation)
@@ -120,11 +121,11 @@ class _LayerProduct:
     def shares(self, upstream: Matrix) -> list:
         if upstream is not self.last_upstream:
             dz = ieee.on_batches(np.multiply, upstream, self.slope)  # samples × neurons
-            d_weights = (dz.T @ self.x).ravel().tolist()  # a number per weight: Σ samples
+            d_weights = matmul(dz.T, self.x).ravel().tolist()  # a number per weight: Σ samples
             d_biases = dz.sum(axis=0).tolist()
             d_inputs = [
                 float(d.sum()) if number else d
-                for d, number in zip((dz @ self.w).T, self.numbers, strict=True)
+                for d, number in zip(matmul(dz, self.w).T, self.numbers, strict=True)
             ]
             self.last_shares = [*d_weights, *d_biases, *d_inputs]
             self.last_upstream = upstream
@@ -151,10 +152,29 @@ def expanded(root: Value) -> Value:
     >>> "layer" in ops, {"*", "sum", "relu"} <= ops
     (False, True)
     """
+    return _expand(root)[root]
+
+
+def backward_unfused(root: Value, gradient: object = None) -> None:
+    """``root.backward(gradient, create_graph=True)`` through fused layers: on the expanded
+    graph (the same leaves), whose gradients, graphs themselves, are copied back to the
+    nodes they stand for. (A matrix product's derivatives are not built as a graph.)"""
+    copies = _expand(root)
+    copies[root].backward(gradient, create_graph=True)
+    for node, copy in copies.items():
+        if copy is not node:
+            node.grad = copy.grad
+    for node in topological_order(root):
+        if node._kind == "layer":
+            node.grad = None  # not reached: its neurons were differentiated instead
+
+
+def _expand(root: Value) -> dict[Value, Value]:
+    """Each node of root's graph and the node that stands for it in the expanded graph."""
     order = topological_order(root)
-    if not any(node._kind == "layer" for node in order):
-        return root
     copies: dict[Value, Value] = {}
+    if not any(node._kind == "layer" for node in order):
+        return {node: node for node in order}
     with enable_grad():  # the copies must record their parents, whatever the mode
         for node in order:
             if not node.parents:
@@ -166,7 +186,7 @@ def expanded(root: Value) -> Value:
                 copy = _node(node._data, node._kind, parents, node.local_grads, node.constant)
                 copy.label, copy.scope, copy.grad = node.label, node.scope, node.grad
                 copies[node] = copy
-    return copies[root]
+    return copies
 
 
 def _neuron(column: Value, copies: dict[Value, Value]) -> Value:

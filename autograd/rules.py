@@ -176,11 +176,6 @@ def local_grads_as_graph(node: Value) -> tuple[Local, ...]:
     [3.0, 2.0]
     """
     rule = RULES.get(node._kind)
-    if node._kind in ("layer", "column"):
-        raise NotImplementedError(
-            "no second derivatives through a fused layer (autograd/fused.py): make the model "
-            "with fuse=False, e.g. nn.MLP(..., fuse=False), to build them neuron by neuron"
-        )
     if rule is None:
         raise NotImplementedError(f"no second-derivative rule for the op {node.op!r}")
     return rule(node)

@@ -104,11 +104,20 @@ def test_no_grad_and_numbers_among_the_inputs():
     assert close(x[0].grad, x2[0].grad)
 
 
-def test_second_derivatives_through_a_fused_layer_say_how_to_get_them():
-    model = nn.MLP(2, [2, 1], seed=0)
-    out = model(np.ones((3, 2))).sum()
-    with pytest.raises(NotImplementedError, match="layer"):
-        out.backward(create_graph=True)
+def test_second_derivatives_through_fused_layers_equal_the_unfused_ones():
+    from autograd import grad
+
+    results = []
+    for fuse in (True, False):
+        model = nn.MLP(2, [3, 1], activation="tanh", seed=0, fuse=fuse)
+        w = model.parameters()
+        loss = (model(np.array([[0.5, -1.0], [2.0, 0.3], [0.1, 0.1]])) ** 2).mean()
+        first = grad(loss, w, create_graph=True)
+        second = grad(first[0], w)  # a row of the Hessian
+        loss.backward(create_graph=True)
+        results.append(([g.data for g in first], second, [p.grad.data for p in w]))
+    for a, b in zip(*results, strict=True):
+        assert all(close(x, y) for x, y in zip(a, b, strict=True))
 
 
 # ---------------------------------------------------------------- drawing it
@@ -153,3 +162,15 @@ def test_drawings_and_the_step_through_show_a_fused_layer_expanded_or_collapsed(
     assert [frame.node.op for frame in collapsed].count("layer") == 2
     with pytest.raises(ValueError, match="fused_layers"):
         draw(fused_root, fused_layers="folded")
+
+
+def test_matrix_products_on_one_thread_give_the_product_and_put_the_threads_back():
+    from autograd import blas
+
+    rng = np.random.default_rng(0)
+    before = [library.num_threads for library in blas._blas_libraries()]
+    for shape in [(4, 5, 6), (40, 65, 256)]:  # below and above where BLAS splits a product
+        m, k, n = shape
+        a, b = rng.normal(size=(m, k)), rng.normal(size=(k, n))
+        np.testing.assert_array_equal(blas.matmul(a, b), a @ b)
+    assert [library.num_threads for library in blas._blas_libraries()] == before
