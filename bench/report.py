@@ -237,6 +237,9 @@ def conditions(runs: Runs) -> list[str]:
         if result.get("load") is not None:
             said.append(f"load average {result['load']:.2f} when it ran")
         lines.append(f"{lib} {case}: {', '.join(said)}.")
+        if "phases_us" in result:
+            phases = ", ".join(f"{k} {v:.0f}" for k, v in result["phases_us"].items())
+            lines.append(f"{lib} {case}, where its epoch goes (µs, phase by phase): {phases}.")
     return lines
 
 
