@@ -98,11 +98,20 @@ def graph_memory(lib: Library, op_nodes: int) -> dict[str, Any]:
     after = _resident_bytes() if by_rss else _traced_bytes()
     if not by_rss:
         tracemalloc.stop()
-    return {
+    result = {
         "op_nodes": 3 * steps,
         "method": "resident memory" if by_rss else "tracemalloc",
         "bytes_per_node": (after - before) / (3 * steps),
     }
+    if lib.name.startswith("ours"):  # what one node of it is made of, for the report
+        product = x[0] * w[0]
+        result["parts"] = {
+            "the node": sys.getsizeof(product),
+            "its parents (a tuple)": sys.getsizeof(product.parents),
+            "its local derivatives (a tuple)": sys.getsizeof(product.local_grads),
+            "its value (a float)": sys.getsizeof(product.data),
+        }
+    return result
 
 
 # --------------------------------------------------------------------- helpers

@@ -219,7 +219,8 @@ def _batched_targets(row: Row) -> None:
 
 
 def conditions(runs: Runs) -> list[str]:
-    """Lines saying what D ran under: the engine's build, PyTorch's threads, the load.
+    """Lines saying what D ran under (the engine's build, PyTorch's threads, the load, where
+    our batched epoch's time goes) and what one of our C nodes is made of.
 
     >>> conditions({("D-batched", "torch"): [Run({"threads": 2, "load": 0.5})]})
     ['torch D-batched: 2 threads, load average 0.50 when it ran.']
@@ -227,6 +228,11 @@ def conditions(runs: Runs) -> list[str]:
     lines = []
     for (case, lib), case_runs in sorted(runs.items()):
         result = case_runs[0].result if case_runs else None
+        if result and "parts" in result:
+            parts = ", ".join(f"{k} {v} B" for k, v in result["parts"].items())
+            lines.append(
+                f"{lib} C, one `*` node (sys.getsizeof; pymalloc rounds up to 16): {parts}."
+            )
         if not result or not case.startswith("D"):
             continue
         said = []
