@@ -767,6 +767,12 @@ def _node(
     return Value(data, "", kind, parents, local_grads, constant)
 
 
+# The types of what users hand in (Value(), operands, settings) name what is accepted, and
+# _as_data() checks it with a message that says what is wrong. Compiled, an argument typed
+# plain `str` or `float` would be refused first, with a vaguer message of the compiler's; a
+# type that includes an array (as Data does) is checked by _as_data() alone.
+
+
 def _as_data(x: object) -> Data:
     """Validate what a Value may hold: a real number (stored as float) or a 1-D batch."""
     if type(x) is float:  # the common case first
@@ -799,10 +805,6 @@ _ONE: Final[tuple[float, ...]] = (1.0,)
 _MINUS_ONE: Final[tuple[float, ...]] = (-1.0,)
 _ONE_ONE: Final[tuple[float, ...]] = (1.0, 1.0)
 _ONE_MINUS_ONE: Final[tuple[float, ...]] = (1.0, -1.0)
-# A note on the types of what users hand in (Value(), operands, settings): they name what is
-# accepted, and _as_data() checks it with a message that says what is wrong. Compiled, an
-# argument typed plain `str` or `float` would be refused first, with a vaguer message of the
-# compiler's; a type that includes an array (as Data does) is checked by _as_data() alone.
 
 
 def _as_label(label: object) -> str:
@@ -951,7 +953,7 @@ class _Tape:
     def record(self, node: Value) -> None:
         """Put a new op node on the tape (Value() does, for every op it records)."""
         self.nodes.append(node)
-        self.room -= 1 if type(node._data) is float else 1 + len(node._data)  # batches weigh more
+        self.room -= _numbers_in(node._data)
         if self.room < 0:
             self.let_go()
 
@@ -978,8 +980,14 @@ class _Tape:
 def _weight(nodes: list[Value]) -> int:
     numbers = 0
     for n in nodes:
-        numbers += 1 if type(n._data) is float else 1 + len(n._data)
+        numbers += _numbers_in(n._data)
     return numbers
+
+
+def _numbers_in(data: Data) -> int:
+    """What a node weighs on the tape: 1, and each number of a batch (or a fused layer's
+    samples × neurons) besides."""
+    return 1 if type(data) is float else 1 + data.size
 
 
 def _refcount_of_item(items: list[Any], i: int) -> int:

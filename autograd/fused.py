@@ -37,6 +37,7 @@ from itertools import chain
 
 import numpy as np
 
+from autograd import elementwise as ew
 from autograd import ieee
 from autograd.blas import matmul
 from autograd.engine import (
@@ -53,13 +54,14 @@ from autograd.engine import (
 
 Matrix = np.ndarray
 
-# Each activation on a matrix, with the engine's formulas (so that fused and unfused agree),
-# and its derivative from the pre-activation z and the output a.
+# Each activation on a matrix, with the engine's formulas (so that fused and unfused agree:
+# the elementwise functions themselves, and Value.leaky_relu's and elu's written out), and
+# its derivative from the pre-activation z and the output a.
 ACTIVATIONS: dict[str, tuple[Callable[[Matrix], Matrix], Callable[[Matrix, Matrix], object]]] = {
     "linear": (lambda z: z, lambda z, a: 1.0),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: np.where(z > 0.0, 1.0, 0.0)),
-    "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
-    "sigmoid": (ieee.sigmoid, lambda z, a: a * (1.0 - a)),
+    "relu": (ew.relu, lambda z, a: np.where(z > 0.0, 1.0, 0.0)),
+    "tanh": (ew.tanh, lambda z, a: 1.0 - a * a),
+    "sigmoid": (ew.sigmoid, lambda z, a: a * (1.0 - a)),
     "leaky_relu": (
         lambda z: np.where(z > 0.0, z, 0.01 * z),
         lambda z, a: np.where(z > 0.0, 1.0, 0.01),

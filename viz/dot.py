@@ -35,8 +35,8 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
 
     Options are those of ``DrawOptions`` (``rankdir``, ``show_grads``, ``edge_labels``,
     ``color_by_grad``, ``clusters``, ``collapse_neurons``, ``max_nodes``, ``fused_layers``),
-    given as keywords
-    or as one ``DrawOptions``. Batches show their first sample: ``data[0] 0.31 (B=64)``.
+    given as keywords or as one ``DrawOptions``. Batches show their first sample:
+    ``data[0] 0.31 (B=64)``.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -46,8 +46,22 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
     """
     check_root(root)
     options = make_options(options, kwargs)
-    order = topological_order(expanded(root) if options.fused_layers == "expanded" else root)
+    order = drawn_order(root, options.fused_layers)
     return build_scene(order, [node.grad for node in order], options).to_digraph()
+
+
+def drawn_order(root: Value, fused_layers: str) -> list[Value]:
+    """The nodes a drawing shows, in topological order: the graph's own, or with each fused
+    layer as its neurons (``fused_layers="expanded"``, see ``autograd.fused.expanded``).
+
+    >>> from autograd import Value
+    >>> [n.op for n in drawn_order(Value(2.0) * 3, "expanded")]
+    ['', '*3']
+    """
+    order = topological_order(root)
+    if fused_layers == "expanded" and any(node.op == "layer" for node in order):
+        order = topological_order(expanded(root))
+    return order
 
 
 def make_options(options: DrawOptions | None, kwargs: dict) -> DrawOptions:

@@ -31,12 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import Value, topological_order
+from autograd import Value
 from autograd.engine import contribution
 from autograd.files import require_directory
-from autograd.fused import expanded
 from viz.build import build_scene
-from viz.dot import check_root
+from viz.dot import check_root, drawn_order
 from viz.labels import describe, edge_text, format_data, grad_text, op_label, value_label
 from viz.options import DrawOptions
 from viz.scene import Scene, value_name
@@ -146,7 +145,7 @@ def backward_steps(
     options = DrawOptions(
         rankdir=rankdir, max_nodes=max_nodes, collapse_neurons=False, fused_layers=fused_layers
     )
-    order = topological_order(expanded(root) if fused_layers == "expanded" else root)
+    order = drawn_order(root, fused_layers)
     if len(order) > max_nodes:
         raise ValueError(
             f"the step-through draws every node: this graph has {len(order)} nodes, "
