@@ -755,6 +755,36 @@ def scope(name: object) -> AbstractContextManager[None]:
 # --------------------------------------------------------------------- helpers
 
 
+def op_result(
+    data: Number | np.ndarray,
+    op: str,
+    parents: tuple[Value, ...],
+    local_grads: tuple[Any, ...],
+    constant: Number | np.ndarray | None = None,
+) -> Value:
+    """The Value an op returns: its data, the op's name, its operands and ∂out/∂operand.
+
+    Every op in this file ends by making one; an op defined elsewhere (a fused layer, a
+    user's own function) makes its result the same way, so backward and the drawings
+    treat it like any other node. ``local_grads[k]`` is ∂data/∂parents[k]: a number, or
+    for a batch one number per sample.
+
+    >>> x = Value(2.0)
+    >>> cube = op_result(x.data**3, "cube", (x,), (3 * x.data**2,))
+    >>> cube.backward(); cube.op, x.grad
+    ('cube', 12.0)
+    """
+    if len(parents) != len(local_grads):
+        raise ValueError(
+            f"{op}: {len(parents)} parents but {len(local_grads)} local derivatives"
+        )
+    for k, parent in enumerate(parents):
+        if not isinstance(parent, Value):
+            raise TypeError(f"{op}: parent {k} must be a Value, not {type(parent).__name__}")
+    c = None if constant is None else _constant(constant)
+    return _node(_as_data(data), op, parents, tuple(local_grads), c)
+
+
 def _node(
     data: Data,
     kind: str,

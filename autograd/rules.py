@@ -168,6 +168,19 @@ RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
 }
 
 
+def register_rule(op: str, rule: Callable[[Value], tuple[Local, ...]]) -> None:
+    """Give the op named ``op`` its local derivatives as a graph (for ``create_graph=True``).
+
+    ``rule(node)`` returns one Value (or constant) per parent of ``node``, computed by
+    Value operations from the node's parents and the node itself.
+
+    >>> register_rule("cube_demo", lambda node: (3 * node.parents[0] ** 2,))
+    >>> "cube_demo" in RULES
+    True
+    """
+    RULES[op] = rule
+
+
 def local_grads_as_graph(node: Value) -> tuple[Local, ...]:
     """``node.local_grads`` computed as Values from the node's inputs and output.
 
