@@ -10,10 +10,11 @@ DEV_STAMP   := $(VENV)/.installed-dev
 # The compiled engine, made again when its source changes (a stale one is not used: it would
 # hide the edit, so autograd/compiled.py runs the .py files instead, with a warning).
 COMPILED_STAMP := $(VENV)/.compiled
-ENGINE_SOURCES := autograd/engine.py autograd/elementwise.py setup.py
+ENGINE_SOURCES := $(addprefix autograd/,elementwise.py activations.py modes.py node.py \
+	engine.py combine.py) setup.py
 # The pure-Python engine is tested too, beside the compiled one: the engine's doctests, its
 # design, property tests against finite differences, batches and bad input.
-PURE_SUBSET := autograd/engine.py autograd/elementwise.py tests/test_engine.py \
+PURE_SUBSET := $(filter-out setup.py,$(ENGINE_SOURCES)) tests/test_engine.py \
 	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
 	tests/test_engine_errors.py
 

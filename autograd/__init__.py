@@ -12,29 +12,30 @@ from autograd.compiled import load_engine
 
 COMPILED = load_engine()  # True: the engine runs compiled with mypyc (see autograd/compiled.py)
 
-# The library on top of the engine (they import autograd.engine themselves).
-from autograd import data, functional, losses, nn, optim  # noqa: E402
+# The layers on top of the engine (each imports what it builds on). rules and fused fill
+# the engine's tables (second-derivative rules, fused layers' expansion) when imported.
+from autograd import combine, data, functional, fused, losses, nn, optim, rules  # noqa: E402
+from autograd.combine import maximum, minimum, sum_of, where  # noqa: E402
 from autograd.engine import (  # noqa: E402
     Value,
     detect_anomaly,
     enable_grad,
     grad,
     is_grad_enabled,
-    maximum,
-    minimum,
     no_grad,
     scope,
-    sum_of,
     topological_order,
 )
 
 __all__ = [
     "COMPILED",
     "Value",
+    "combine",
     "data",
     "detect_anomaly",
     "enable_grad",
     "functional",
+    "fused",
     "grad",
     "is_grad_enabled",
     "losses",
@@ -43,7 +44,9 @@ __all__ = [
     "nn",
     "no_grad",
     "optim",
+    "rules",
     "scope",
     "sum_of",
     "topological_order",
+    "where",
 ]

@@ -22,11 +22,13 @@ import hashlib
 import os
 import sys
 import warnings
+from importlib import import_module
 from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.util import find_spec, module_from_spec, spec_from_file_location
 from pathlib import Path
 
-MODULES = ("elementwise", "engine")  # compiled together; engine imports elementwise
+# Compiled together (setup.py's SOURCES), named in the order they import each other.
+MODULES = ("elementwise", "activations", "modes", "node", "engine", "combine")
 LIBRARY = "_engine__mypyc"  # their C code (a compiled module is a shim that imports it)
 RECORD = "_compiled_from.txt"  # written by setup.py: "engine.py <sha256>" per line
 PURE_PYTHON_VARIABLE = "AUTOGRAD_PURE_PYTHON"
@@ -43,9 +45,10 @@ def load_engine() -> bool:
         return all(_is_compiled(sys.modules[f"autograd.{name}"].__file__) for name in MODULES)
     source = Path(__file__).parent
     built = [_origin(f"autograd.{name}") for name in (*MODULES, LIBRARY)]
-    if not all(_is_compiled(path) for path in built):
+    compiled = [_is_compiled(path) for path in built]
+    if not any(compiled):
         return False  # a pure-Python install: the usual import finds the .py files
-    stale = _changed_since_compiled(source)
+    stale = _changed_since_compiled(source) if all(compiled) else list(MODULES)
     if stale:
         names = ", ".join(f"{n}.py" for n in stale)
         warnings.warn(
@@ -61,6 +64,11 @@ def load_engine() -> bool:
             spec.loader.exec_module(module)
             setattr(sys.modules["autograd"], name, module)  # as an import would
         return False
+    # Each through its own small module, dependencies first: a module first imported from
+    # inside the shared C library gets a __file__ that mypyc derives wrongly (it expects the
+    # library above the package: autograd/autograd/...), and tools that read it fail.
+    for name in MODULES:
+        import_module(f"autograd.{name}")
     return True
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd import engine
+from autograd.combine import sum_of
 from autograd.engine import Number, Value, no_grad
 
 Function = Callable[..., Value | Number]
@@ -154,7 +155,7 @@ def hvp(f: Function, inputs: Sequence[Value | Number], v: Sequence[Number]) -> t
     if len(v) != len(leaves):
         raise ValueError(f"hvp: v has {len(v)} entries for {len(leaves)} inputs")
     first = engine.grad(_scalar_output(f(*leaves)), leaves, create_graph=True)
-    directional = engine.sum_of([g * float(vi) for g, vi in zip(first, v)])
+    directional = sum_of([g * float(vi) for g, vi in zip(first, v)])
     return engine.grad(directional, leaves)
 
 

@@ -10,8 +10,8 @@ neuron's output is still a batch Value.
 
 Backward is still the chain rule. The layer node's parents are the weights (row by row), the
 biases and the inputs; its local derivatives on those edges are blocks of one Jacobian that
-is never built. Each is a ``Share`` of one vector-Jacobian product: given the upstream
-gradient G (samples × nout), with dZ = G ⊙ act'(Z),
+is never built: ``LinearMap``s (engine.py), each handing out its share of one
+vector-Jacobian product. Given the upstream gradient G (samples × nout), dZ = G ⊙ act'(Z):
 
     ∂L/∂W = dZᵀ · X,   ∂L/∂b = Σ_samples dZ,   ∂L/∂X = dZ · W
 
@@ -23,54 +23,40 @@ three matrix products for the whole layer, computed once and handed out edge by 
 >>> x = [Value(np.array([1.0, 0.0])), Value(np.array([1.0, 1.0]))]
 >>> node = layer_node(w, b, x, "relu")
 >>> (out,) = columns(node, ["N0"])          # neuron 0: relu(1·x0 + 2·x1 + 0.5)
->>> out.data, node.op, len(node.parents)
-(array([3.5, 2.5]), 'layer', 5)
+>>> out.data, is_fused_layer(node), len(node.parents)
+(array([3.5, 2.5]), True, 5)
 >>> out.sum().backward()
 >>> w[0][0].grad, w[0][1].grad, b[0].grad, x[1].grad
 (1.0, 2.0, 2.0, array([2., 2.]))
+
+For drawings and for gradients built as graphs (``create_graph=True``), a fused layer
+expands into its neurons, node by node (``expanded``): importing this module registers how.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from itertools import chain
 
 import numpy as np
 
+from autograd import activations
 from autograd import elementwise as ew
-from autograd import ieee
 from autograd.blas import matmul
+from autograd.combine import sum_of
 from autograd.engine import (
-    Column,
+    LinearMap,
     Value,
-    _node,
+    activate,
     contribution,
-    enable_grad,
+    expand,
+    op_result,
     scope,
-    shares_of,
-    sum_of,
-    topological_order,
 )
+from autograd.node import EXPANSIONS
 
 Matrix = np.ndarray
-
-# Each activation on a matrix, with the engine's formulas (so that fused and unfused agree:
-# the elementwise functions themselves, and Value.leaky_relu's and elu's written out), and
-# its derivative from the pre-activation z and the output a.
-ACTIVATIONS: dict[str, tuple[Callable[[Matrix], Matrix], Callable[[Matrix, Matrix], object]]] = {
-    "linear": (lambda z: z, lambda z, a: 1.0),
-    "relu": (ew.relu, lambda z, a: np.where(z > 0.0, 1.0, 0.0)),
-    "tanh": (ew.tanh, lambda z, a: 1.0 - a * a),
-    "sigmoid": (ew.sigmoid, lambda z, a: a * (1.0 - a)),
-    "leaky_relu": (
-        lambda z: np.where(z > 0.0, z, 0.01 * z),
-        lambda z, a: np.where(z > 0.0, 1.0, 0.01),
-    ),
-    "elu": (
-        lambda z: np.where(z > 0.0, z, np.exp(np.where(z > 0.0, 0.0, z)) - 1.0),
-        lambda z, a: np.where(z > 0.0, 1.0, np.exp(np.where(z > 0.0, 0.0, z))),
-    ),
-}
+LAYER, COLUMN = "layer", "column"  # the ops' names: what drawings print
 
 
 def layer_node(
@@ -81,29 +67,51 @@ def layer_node(
     ``weights[j][i]`` is neuron j's weight on input i; an input is a batch Value or a number
     (the same for every sample). ``columns(node, scopes)`` are the neurons' outputs.
     """
-    act, slope = ACTIVATIONS[activation]
-    samples = next(len(v._data) for v in inputs if type(v._data) is not float)
+    f = activations.ACTIVATIONS[activation]
+    samples = next(len(v.data) for v in inputs if v.batch_size is not None)
     x = np.empty((samples, len(inputs)))  # samples × inputs (a number fills its column)
     for i, v in enumerate(inputs):
-        x[:, i] = v._data
-    w = np.array([[p._data for p in row] for row in weights])  # neurons × inputs
-    z = matmul(x, w.T) + np.array([p._data for p in biases])
-    a = ieee.on_batches(act, z)
-    numbers = [type(v._data) is float for v in inputs]  # their gradient: summed over samples
-    product = _LayerProduct(x, w, ieee.on_batches(slope, z, a), numbers, activation)
+        x[:, i] = v.data
+    w = np.array([[p.data for p in row] for row in weights])  # neurons × inputs
+    with np.errstate(all="ignore"):  # IEEE results, no warnings
+        z = matmul(x, w.T) + np.array([p.data for p in biases])
+        a = f.forward(z)
+        slope = f.derivative(z, a)
+    numbers = [v.batch_size is None for v in inputs]  # their gradient: summed over samples
+    product = _LayerProduct(x, w, slope, numbers, activation)
     parents = (*chain.from_iterable(weights), *biases, *inputs)
-    return _node(a, "layer", parents, shares_of(product, len(parents)))
+    shares = tuple(_Share(product, k) for k in range(len(parents)))
+    return op_result(a, LAYER, parents, shares)
 
 
 def columns(fused: Value, scopes: list[str]) -> list[Value]:
     """The outputs of a fused layer node, one batch Value per neuron as without fusing,
     each in its neuron's scope (set here: a ``scope()`` block per neuron would cost more)."""
     outputs = []
+    matrix = fused.data
     for j, name in enumerate(scopes):
-        out = _node(fused._data[:, j], "column", (fused,), (Column(j),))
+        out = op_result(matrix[:, j], COLUMN, (fused,), (_Column(j, matrix.shape),))
         out.scope = f"{out.scope}.{name}" if out.scope else name
         outputs.append(out)
     return outputs
+
+
+def is_fused_layer(node: Value) -> bool:
+    """True for the one node a Layer makes on a batch (``layer_node``).
+
+    >>> import numpy as np
+    >>> from autograd import nn
+    >>> out = nn.Layer(2, 1, seed=0)(np.ones((3, 2)))[0]
+    >>> is_fused_layer(out), is_fused_layer(out.parents[0])
+    (False, True)
+    """
+    locals_ = node.local_grads
+    return bool(locals_) and isinstance(locals_[0], _Share)
+
+
+def has_fused_layers(nodes: Iterable[Value]) -> bool:
+    """True when any of ``nodes`` is a fused layer (drawings then expand or collapse it)."""
+    return any(is_fused_layer(node) for node in nodes)
 
 
 class _LayerProduct:
@@ -122,7 +130,7 @@ class _LayerProduct:
 
     def shares(self, upstream: Matrix) -> list:
         if upstream is not self.last_upstream:
-            dz = ieee.on_batches(np.multiply, upstream, self.slope)  # samples × neurons
+            dz = ew.on_arrays(np.multiply, upstream, self.slope)  # samples × neurons
             d_weights = matmul(dz.T, self.x).ravel().tolist()  # a number per weight: Σ samples
             d_biases = dz.sum(axis=0).tolist()
             d_inputs = [
@@ -132,6 +140,34 @@ class _LayerProduct:
             self.last_shares = [*d_weights, *d_biases, *d_inputs]
             self.last_upstream = upstream
         return self.last_shares
+
+
+class _Share(LinearMap):
+    """The local derivative of a fused layer on one edge: parent ``index``'s block of the
+    layer's Jacobian, given as its share of the layer's vector-Jacobian product."""
+
+    __slots__ = ("index", "product")
+
+    def __init__(self, product: _LayerProduct, index: int) -> None:
+        self.product, self.index = product, index
+
+    def times(self, upstream: Matrix) -> object:
+        return self.product.shares(upstream)[self.index]
+
+
+class _Column(LinearMap):
+    """The local derivative of neuron ``index``'s output: the gradient of that output goes to
+    that column of the layer's gradient."""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index: int, shape: tuple[int, ...]) -> None:
+        self.index, self.shape = index, shape
+
+    def times(self, upstream: np.ndarray) -> Matrix:
+        share = np.zeros(self.shape)
+        share[:, self.index] = upstream
+        return share
 
 
 # --------------------------------------------------------------------- drawing it expanded
@@ -148,72 +184,43 @@ def expanded(root: Value) -> Value:
     the step-through (``viz``); the graph itself is left as it was.
 
     >>> import numpy as np
-    >>> from autograd import nn
+    >>> from autograd import nn, topological_order
     >>> out = nn.MLP(2, [2, 1], seed=0)(np.ones((3, 2))).sum()
-    >>> ops = {n.op for n in topological_order(expanded(out))}
-    >>> "layer" in ops, {"*", "sum", "relu"} <= ops
+    >>> nodes = topological_order(expanded(out))
+    >>> has_fused_layers(nodes), {"*", "sum", "relu"} <= {n.op for n in nodes}
     (False, True)
     """
-    return _expand(root)[root]
+    return expand(root)[0]
 
 
-def backward_unfused(root: Value, gradient: object = None) -> None:
-    """``root.backward(gradient, create_graph=True)`` through fused layers: on the expanded
-    graph (the same leaves), whose gradients, graphs themselves, are copied back to the
-    nodes they stand for. (A matrix product's derivatives are not built as a graph.)"""
-    copies = _expand(root)
-    copies[root].backward(gradient, create_graph=True)
-    for node, copy in copies.items():
-        if copy is not node:
-            node.grad = copy.grad
-    for node in topological_order(root):
-        if node._kind == "layer":
-            node.grad = None  # not reached: its neurons were differentiated instead
-
-
-def _expand(root: Value) -> dict[Value, Value]:
-    """Each node of root's graph and the node that stands for it in the expanded graph."""
-    order = topological_order(root)
-    copies: dict[Value, Value] = {}
-    if not any(node._kind == "layer" for node in order):
-        return {node: node for node in order}
-    with enable_grad():  # the copies must record their parents, whatever the mode
-        for node in order:
-            if not node.parents:
-                copies[node] = node
-            elif node._kind == "column":
-                copies[node] = _neuron(node, copies)
-            elif node._kind != "layer":  # a layer node is replaced by its neurons
-                parents = tuple(copies.get(p, p) for p in node.parents)
-                copy = _node(node._data, node._kind, parents, node.local_grads, node.constant)
-                copy.label, copy.scope, copy.grad = node.label, node.scope, node.grad
-                copies[node] = copy
-    return copies
-
-
-def _neuron(column: Value, copies: dict[Value, Value]) -> Value:
+def _neuron(column: Value, copies: dict[Value, Value | None]) -> Value:
     """Neuron j of a fused layer as an unfused Neuron makes it, with its gradients."""
-    from autograd.nn import ACTIVATIONS  # nn builds on this module: import late
-
     (layer,) = column.parents
     j = column.local_grads[0].index
     product = layer.local_grads[0].product
-    neurons = layer._data.shape[1]
+    neurons = layer.data.shape[1]
     inputs = product.x.shape[1]
     weights = layer.parents[j * inputs : (j + 1) * inputs]
     bias = layer.parents[neurons * inputs + j]
-    xs = [copies[v] for v in layer.parents[neurons * inputs + neurons :]]
+    xs = [_copy_of(v, copies) for v in layer.parents[neurons * inputs + neurons :]]
     with scope(column.scope):
         products = [w * x for w, x in zip(weights, xs, strict=True)]
         total = sum_of([*products, bias])
-        out = ACTIVATIONS[product.activation](total)
+        out = activate(total, activations.ACTIVATIONS[product.activation])
     out.grad = column.grad
-    if out is not total:  # the activation's node: the gradient through it
-        total.grad = _times(out.local_grads[0], out.grad, total._data)
+    if out is not total and out.grad is not None:  # the activation's node: the gradient through it
+        total.grad = contribution(out.local_grads[0], out.grad, total.data)
+    elif out is not total:
+        total.grad = None
     for p in products:
         p.grad = total.grad  # ∂sum/∂term = 1
     return out
 
 
-def _times(local: object, upstream: object, data: object) -> object:
-    return None if upstream is None else contribution(local, upstream, data)
+def _copy_of(node: Value, copies: dict[Value, Value | None]) -> Value:
+    copy = copies.get(node)
+    return node if copy is None else copy
+
+
+EXPANSIONS[LAYER] = lambda node, copies: None  # replaced by its neurons: the columns
+EXPANSIONS[COLUMN] = _neuron

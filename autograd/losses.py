@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-import autograd
 from autograd import elementwise as ew
-from autograd.engine import Value, sum_of_squares
+from autograd.combine import sum_of, sum_of_squares
+from autograd.engine import Value
 from autograd.nn import Module
 
 Predictions = Value | Sequence[Value]
@@ -111,7 +111,7 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     [0.5, 0.5]
     """
     exps = [s.exp() for s in _shifted("softmax", logits)]
-    total = autograd.sum_of(exps)
+    total = sum_of(exps)
     return [e / total for e in exps]
 
 
@@ -122,7 +122,7 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
     [0.0, -2000.0]
     """
     shifted = _shifted("log_softmax", logits)
-    log_total = autograd.sum_of([s.exp() for s in shifted]).log()
+    log_total = sum_of([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
 
 
@@ -146,13 +146,13 @@ def cross_entropy(logits: Sequence[Value], target: object) -> Value:
         )
     probabilities = _class_probabilities(target, len(zs), _batch_size("cross_entropy", zs))
     shifted = _shifted("cross_entropy", zs)
-    log_total = autograd.sum_of([s.exp() for s in shifted]).log()
+    log_total = sum_of([s.exp() for s in shifted]).log()
     picked = []  # the t_j · (z_j − m) terms; a class index leaves one term, s_class
     for s, t in zip(shifted, probabilities, strict=True):
         if isinstance(t, float) and t == 0.0:
             continue
         picked.append(s if isinstance(t, float) and t == 1.0 else s * t)
-    loss = log_total - (picked[0] if len(picked) == 1 else autograd.sum_of(picked))
+    loss = log_total - (picked[0] if len(picked) == 1 else sum_of(picked))
     return loss if loss.batch_size is None else loss.mean()
 
 
@@ -197,7 +197,7 @@ def _elementwise_mean(
         if check is not None:
             check(t)
         terms.append(loss_of(p, t))
-    total = terms[0] if len(terms) == 1 else autograd.sum_of(terms) / len(terms)
+    total = terms[0] if len(terms) == 1 else sum_of(terms) / len(terms)
     return total if total.batch_size is None else total.mean()
 
 

@@ -58,27 +58,13 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import fused
-from autograd.engine import Value, scope
+from autograd.activations import ACTIVATIONS, Activation
+from autograd.combine import sum_of
+from autograd.engine import Value, activate, scope
 from autograd.files import atomic_file
 
-Activation = Callable[[Value], Value]
 Seed = int | np.random.Generator | None
-
-
-def _linear(x: Value) -> Value:
-    return x
-
-
-ACTIVATIONS: dict[str, Activation] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,  # slope 0.01, as PyTorch
-    "elu": Value.elu,  # alpha 1.0, as PyTorch
-    "linear": _linear,
-}
 
 INITS = ("uniform", "xavier", "he")
 
@@ -394,7 +380,7 @@ class Neuron(Module):
     def _forward(self, inputs: list[Value]) -> Value:  # inputs already checked
         with scope(self.name):
             products = [w * x for w, x in zip(self.w, inputs, strict=True)]
-            return self._activate(autograd.sum_of([*products, self.b]))  # one n-ary sum node
+            return activate(sum_of([*products, self.b]), self._activate)  # one n-ary sum node
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this neuron's shape (see ``Module.config``)."""

@@ -4,8 +4,12 @@ At forward time every op stores its local derivatives as plain numbers (``local_
 enough for a gradient. To differentiate a gradient (a second derivative, a Hessian, Newton's
 method), ``backward(create_graph=True)`` needs the same derivatives as *nodes of a graph*,
 computed from the op's inputs and output by ``Value`` operations. This table gives them,
-one rule per op, written from the same formulas as the ops in ``engine.py``; a property
-test checks that both forms give the same numbers for every op, so they cannot drift.
+one rule per op, written from the same formulas as the ops in ``engine.py`` (the activation
+functions' rules are their very formulas, from ``activations.py``); a property test checks
+that both forms give the same numbers for every op, so they cannot drift.
+
+Importing this module fills the engine's table (``engine.GRAPH_RULES``, which is ``RULES``
+here): the engine never imports the layers above it.
 
 >>> from autograd import Value
 >>> x = Value(0.5)
@@ -22,36 +26,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
+from autograd import activations
 from autograd import elementwise as ew
-from autograd.elementwise import Data
-from autograd.engine import Value, _node, _zero_times_infinite
+from autograd.combine import where
+from autograd.elementwise import Data, zero_times_infinite
+from autograd.engine import Value
+from autograd.node import GRAPH_RULES, local_grads_as_graph
 
 Local = Value | Data  # a local derivative: a node of the graph, or a constant
 
+RULES = GRAPH_RULES  # op kind -> rule; the engine's own table, filled here
 
-def where(condition: bool | np.ndarray, a: Value | Data, b: Value | Data) -> Value | Data:
-    """a where condition holds, else b, per sample; a node when a or b is one.
+__all__ = ["RULES", "local_grads_as_graph", "register_rule", "where"]
 
-    The gradient goes to the operand that was chosen (the condition is held fixed).
 
-    >>> where(True, Value(2.0), 0.0).data
-    2.0
+def register_rule(op: str, rule: Callable[[Value], tuple[Local, ...]]) -> None:
+    """Give the op named ``op`` its local derivatives as a graph (for ``create_graph=True``).
+
+    ``rule(node)`` returns one Value (or constant) per parent of ``node``, computed by
+    Value operations from the node's parents and the node itself.
+
+    >>> register_rule("cube_demo", lambda node: (3 * node.parents[0] ** 2,))
+    >>> "cube_demo" in RULES
+    True
     """
-    if condition.__class__ is bool:
-        return a if condition else b
-    if not isinstance(a, Value) and not isinstance(b, Value):
-        return ew.where(condition, a, b)
-    a_data = a.data if isinstance(a, Value) else a
-    b_data = b.data if isinstance(b, Value) else b
-    chosen = np.asarray(condition, dtype=np.float64)
-    parents, locals_ = [], []
-    for operand, share in ((a, chosen), (b, 1.0 - chosen)):
-        if isinstance(operand, Value):
-            parents.append(operand)
-            locals_.append(share)
-    return _node(ew.where(condition, a_data, b_data), "where", tuple(parents), tuple(locals_))
+    if not isinstance(op, str) or not op:
+        raise ValueError(f"register_rule: an op name is a non-empty str, got {op!r}")
+    if not callable(rule):
+        raise TypeError(f"register_rule: the rule for {op!r} must be callable")
+    RULES[op] = rule
 
 
 def _numbers(node: Value) -> tuple[Local, ...]:
@@ -84,7 +87,7 @@ def _pow(node: Value) -> tuple[Local, ...]:
         return (where(n == 0.0, 0.0, n * x ** ew.sub(n, 1.0)),)
     _, y = node.parents
     power = x ** (y - 1.0)
-    d_base = where(_zero_times_infinite(y.data, power.data), 0.0, y * power)
+    d_base = where(zero_times_infinite(y.data, power.data), 0.0, y * power)
     d_exponent = where((x.data == 0.0) & (y.data >= 0.0), 0.0, node * x.log())
     return (d_base, d_exponent)
 
@@ -111,17 +114,11 @@ def _sqrt(node: Value) -> tuple[Local, ...]:
     return (0.5 / node,)
 
 
-def _tanh(node: Value) -> tuple[Local, ...]:
-    return (1.0 - node * node,)
-
-
-def _sigmoid(node: Value) -> tuple[Local, ...]:
-    return (node * (1.0 - node),)
-
-
-def _elu(node: Value) -> tuple[Local, ...]:
+def _activation(node: Value) -> tuple[Local, ...]:
+    """An activation function's own formula (activations.py), applied to the nodes."""
+    f = activations.with_parameter(node.kind, node.constant)  # type: ignore[arg-type]
     (x,) = node.parents
-    return (where(x.data > 0.0, 1.0, node + node.constant),)  # α e^x = out + α below 0
+    return (f.derivative(x, node, where),)
 
 
 def _softplus(node: Value) -> tuple[Local, ...]:
@@ -136,59 +133,31 @@ def _cos(node: Value) -> tuple[Local, ...]:
     return (-node.parents[0].sin(),)
 
 
-RULES: dict[str, Callable[[Value], tuple[Local, ...]]] = {
-    "+": _numbers,
-    "-": _numbers,
-    "r-": _numbers,
-    "neg": _numbers,
-    "*": _mul,
-    "/": _div,
-    "r/": _rdiv,
-    "**": _pow,
-    "r**": _rpow,
-    "sum_of_squares": _sum_of_squares,
-    "exp": _exp,
-    "log": _log,
-    "sqrt": _sqrt,
-    "tanh": _tanh,
-    "sigmoid": _sigmoid,
-    "elu": _elu,
-    "softplus": _softplus,
-    "sin": _sin,
-    "cos": _cos,
-    # Piecewise constant derivatives: the numbers are the rule (their derivative is 0).
-    "abs": _numbers,
-    "relu": _numbers,
-    "leaky_relu": _numbers,
-    "max": _numbers,
-    "min": _numbers,
-    "sum": _numbers,
-    "mean": _numbers,
-    "where": _numbers,
-}
-
-
-def register_rule(op: str, rule: Callable[[Value], tuple[Local, ...]]) -> None:
-    """Give the op named ``op`` its local derivatives as a graph (for ``create_graph=True``).
-
-    ``rule(node)`` returns one Value (or constant) per parent of ``node``, computed by
-    Value operations from the node's parents and the node itself.
-
-    >>> register_rule("cube_demo", lambda node: (3 * node.parents[0] ** 2,))
-    >>> "cube_demo" in RULES
-    True
-    """
-    RULES[op] = rule
-
-
-def local_grads_as_graph(node: Value) -> tuple[Local, ...]:
-    """``node.local_grads`` computed as Values from the node's inputs and output.
-
-    >>> a, b = Value(2.0), Value(3.0)
-    >>> [d.data for d in local_grads_as_graph(a * b)]
-    [3.0, 2.0]
-    """
-    rule = RULES.get(node._kind)
-    if rule is None:
-        raise NotImplementedError(f"no second-derivative rule for the op {node.op!r}")
-    return rule(node)
+RULES.update(
+    {
+        "+": _numbers,
+        "-": _numbers,
+        "r-": _numbers,
+        "neg": _numbers,
+        "*": _mul,
+        "/": _div,
+        "r/": _rdiv,
+        "**": _pow,
+        "r**": _rpow,
+        "sum_of_squares": _sum_of_squares,
+        "exp": _exp,
+        "log": _log,
+        "sqrt": _sqrt,
+        "softplus": _softplus,
+        "sin": _sin,
+        "cos": _cos,
+        # Piecewise constant derivatives: the numbers are the rule (their derivative is 0).
+        "abs": _numbers,
+        "max": _numbers,
+        "min": _numbers,
+        "sum": _numbers,
+        "mean": _numbers,
+        "where": _numbers,
+    }
+)
+RULES.update({name: _activation for name in activations.ACTIVATIONS if name != "linear"})

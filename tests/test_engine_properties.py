@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, functional, maximum, minimum, topological_order
 from autograd import sum_of as value_sum
-from autograd.engine import sum_of_squares
+from autograd.combine import sum_of_squares
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-4
 KINK_MARGIN = 1e-3

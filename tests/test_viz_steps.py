@@ -14,6 +14,7 @@ import pytest
 
 import viz
 from autograd import Value, topological_order
+from autograd.engine import visiting_order
 from viz.labels import grad_text
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
@@ -34,8 +35,11 @@ def test_one_frame_per_op_node_in_backward_order():
     out = neuron()
     steps = viz.backward_steps(out)
     order = topological_order(out)
-    ops = [node for node in reversed(order) if node.parents]
+    ops = visiting_order(out)
     assert [frame.node for frame in steps] == ops  # the root first, as backward() goes
+    assert set(ops) == {node for node in order if node.parents}
+    for k, node in enumerate(ops):  # each before the nodes it was made from
+        assert not set(node.parents) & set(ops[:k])
     assert steps[0].caption.startswith(f"Step 1 of {len(ops)}: backward() starts at the output")
     # a leaf's gradient is final in the frame that last adds to it, and that frame says so
     (w1_frame,) = [f for f in steps if any(order[p].label == "w1" for p in f.changed)]
@@ -61,7 +65,8 @@ def test_the_replay_ends_with_the_gradients_of_backward_and_leaves_the_graph_unt
         np.testing.assert_array_equal(replayed, node.grad)  # the same arithmetic, exactly
     before = [node.grad for node in order]
     viz.backward_steps(out)
-    assert all(node.grad is then for node, then in zip(order, before, strict=True))
+    for node, then in zip(order, before, strict=True):
+        np.testing.assert_array_equal(node.grad, then)  # (numbers are read out anew each time)
 
 
 def player_data(steps) -> dict:

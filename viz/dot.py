@@ -25,7 +25,7 @@ from __future__ import annotations
 import graphviz
 
 from autograd import Value, topological_order
-from autograd.fused import expanded
+from autograd.fused import expanded, has_fused_layers
 from viz.build import build_scene
 from viz.options import DrawOptions
 
@@ -59,7 +59,7 @@ def drawn_order(root: Value, fused_layers: str) -> list[Value]:
     ['', '*3']
     """
     order = topological_order(root)
-    if fused_layers == "expanded" and any(node.op == "layer" for node in order):
+    if fused_layers == "expanded" and has_fused_layers(order):
         order = topological_order(expanded(root))
     return order
 

@@ -17,7 +17,7 @@ import unicodedata
 import numpy as np
 
 from autograd import Value
-from autograd.engine import Column, Share, contribution
+from autograd.engine import LinearMap, contribution
 
 MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis: Graphviz fails on huge ones
 PORT_COMPASS = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}  # the side edges enter an op
@@ -42,7 +42,7 @@ def format_data(x: float | np.ndarray) -> str:
     """
     if isinstance(x, np.ndarray):
         return f"{format_number(x.flat[0])} {_first_index(x)}"
-    if isinstance(x, Share | Column):  # a fused layer's edge (autograd/fused.py)
+    if isinstance(x, LinearMap):  # a fused layer's edge (autograd/fused.py)
         return "block of J"  # a block of the layer's Jacobian, given only as a product
     return format_number(x)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd import Value
-from autograd.engine import contribution
+from autograd.engine import contribution, visiting_order
 from autograd.files import require_directory
 from viz.build import build_scene
 from viz.dot import check_root, drawn_order
@@ -204,13 +204,14 @@ class Step:
 
 
 def _replay(order: list[Value]) -> list[Step]:
-    """backward() on copies: the same loop as the engine's, recording every step."""
+    """backward() on copies: the engine's loop, in its order, recording every step."""
     index = {node: i for i, node in enumerate(order)}
     grads: list = [0.0] * len(order)
     grads[-1] = 1.0  # the seed: ∂root/∂root
     steps = []
-    for i in reversed(range(len(order))):
-        node, upstream = order[i], grads[i]
+    for node in visiting_order(order[-1]):
+        i = index[node]
+        upstream = grads[i]
         changed, contributions = [], []
         for parent, local in zip(node.parents, node.local_grads, strict=True):
             with np.errstate(all="ignore"):  # IEEE results, as the engine gives them
