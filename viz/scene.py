@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 
 import graphviz
 
+from viz.graphs import find_cycle
+
 
 @dataclass
 class SceneNode:
     """One DOT node: its name, attributes, the scope (cluster) it sits in, and what it shows.
 
-    ``kind`` is "value", "op", "summary" (a collapsed neuron) or "legend"; ``index`` is the
+    ``kind`` is "value", "op", "summary" (a collapsed neuron) or "copy"; ``index`` is the
     position in the topological order of the value it shows (None for the others).
+    ``title`` is how errors and captions name it; ``rows`` its text as plain lines, for
+    outputs that are not Graphviz (``viz.tikz``).
     """
 
     name: str
@@ -29,6 +33,8 @@ class SceneNode:
     scope: str = ""
     kind: str = "value"
     index: int | None = None
+    title: str = ""
+    rows: tuple[str, ...] = ()
 
 
 @dataclass
@@ -60,22 +66,41 @@ class Scene:
         graph.attr(**self.graph_attrs)
         by_scope: dict[str, list[SceneNode]] = {}
         for node in self.nodes:
-            if node.kind != "legend":
-                scope = node.scope if node.scope in self.clusters else ""
-                by_scope.setdefault(scope, []).append(node)
+            scope = node.scope if node.scope in self.clusters else ""
+            by_scope.setdefault(scope, []).append(node)
         children: dict[str, list[str]] = {}
         for scope in self.clusters:  # insertion order: an enclosing scope comes first
             children.setdefault(parent_scope(scope), []).append(scope)
         self._add_nodes(graph, "", by_scope, children, self.cluster_names())
-        legend = [node for node in self.nodes if node.kind == "legend"]
-        if legend:
-            with graph.subgraph(name="cluster_legend") as box:
-                box.attr(label="", style="rounded", color="#bbbbbb")
-                for node in legend:
-                    box.node(node.name, **node.attrs)
         for edge in self.edges:
             graph.edge(edge.tail, edge.head, **edge.attrs)
         return graph
+
+    def check_acyclic(self) -> None:
+        """Raise ValueError naming the nodes of a cycle, if the edges make one.
+
+        A computation graph has none, but boxes that stand for several nodes can make one,
+        and no layout can rank a cycle (ours would never end). Invisible edges count too:
+        they constrain the ranks as much as drawn ones.
+
+        >>> scene = Scene([SceneNode("a", {}, title="x"), SceneNode("b", {})])
+        >>> scene.edges = [SceneEdge("a", "b:i0:w"), SceneEdge("b", "a")]
+        >>> scene.check_acyclic()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: the drawing would have a cycle, which no layout can rank: a (x) → b → a (x). ...
+        """
+        successors: dict[str, list[str]] = {node.name: [] for node in self.nodes}
+        for edge in self.edges:
+            successors.setdefault(node_of(edge.tail), []).append(node_of(edge.head))
+        cycle = find_cycle(successors)
+        if cycle is None:
+            return
+        titles = {node.name: node.title for node in self.nodes}
+        path = " → ".join(f"{n} ({titles[n]})" if titles.get(n) else n for n in cycle)
+        raise ValueError(
+            f"the drawing would have a cycle, which no layout can rank: {path}. "
+            "This is a bug in viz: please report it with the code that built the graph"
+        )
 
     def _add_nodes(self, graph, scope: str, by_scope: dict, children: dict, names: dict) -> None:
         for node in by_scope.get(scope, []):
@@ -94,6 +119,11 @@ def value_name(i: int) -> str:
 def op_name(i: int) -> str:
     """DOT name of the operation that made the value at position ``i``."""
     return f"v{i}_op"
+
+
+def node_of(endpoint: str) -> str:
+    """The node an edge endpoint names: ``"v5_op:i0:w"`` (a port of it) -> ``"v5_op"``."""
+    return endpoint.split(":", 1)[0]
 
 
 def parent_scope(scope: str) -> str:
