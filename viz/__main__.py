@@ -60,8 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except GraphvizNotFoundError as error:
         # The library's message suggests Python; in a shell, -o FILE.dot is the way out.
-        first_line = str(error).splitlines()[0]
-        print(f"error: {first_line}", file=sys.stderr)
+        lines = [line for line in str(error).splitlines() if "viz.draw" not in line]
+        print(f"error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {line}", file=sys.stderr)
         print(
             "  (or write the graph as DOT text, which needs no Graphviz: -o graph.dot)",
             file=sys.stderr,

@@ -31,7 +31,8 @@ from viz.options import DrawOptions
 
 
 def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.Digraph:
-    """Draw the graph that computed ``root``; Jupyter shows the result inline.
+    """Draw the graph that computed ``root``; Jupyter shows the result inline (with the
+    system's Graphviz, or graphviz-pure where there is none: ``viz.programs``).
 
     Options are those of ``DrawOptions`` (``rankdir``, ``show_grads``, ``edge_labels``,
     ``color_by_grad``, ``clusters``, ``collapse_neurons``, ``max_nodes``, ``fused_layers``),

@@ -16,6 +16,32 @@ from dataclasses import dataclass, field
 import graphviz
 
 from viz.graphs import find_cycle
+from viz.programs import GraphvizNotFoundError, run
+
+
+class Drawing(graphviz.Digraph):
+    """What ``viz.draw`` returns: a ``graphviz.Digraph`` that Jupyter shows inline through
+    ``viz.programs``, so the system's Graphviz draws it when there is one and graphviz-pure
+    (installed by pip) when there is not; without either, the cell says how to get one.
+
+    >>> "digraph" in Drawing().source
+    True
+    """
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizNotFoundError as error:  # a message in the notebook, not a traceback
+            return {"text/plain": str(error)}
+
+    def _repr_image_svg_xml(self) -> str:
+        return run(self.source, "svg", engine=self.engine).decode("utf-8")
+
+    def _repr_image_png(self) -> bytes:
+        return run(self.source, "png", engine=self.engine)
+
+    def _repr_image_jpeg(self) -> bytes:
+        return run(self.source, "jpeg", engine=self.engine)
 
 
 @dataclass
@@ -60,9 +86,9 @@ class Scene:
         """Scope -> DOT subgraph name (Graphviz draws a subgraph named ``cluster*`` as a box)."""
         return {scope: f"cluster_{k}" for k, scope in enumerate(self.clusters)}
 
-    def to_digraph(self) -> graphviz.Digraph:
+    def to_digraph(self) -> Drawing:
         """The DOT graph: clusters nested by dotted scope ("L0" holds "L0.N1")."""
-        graph = graphviz.Digraph(name="autograd")
+        graph = Drawing(name="autograd")
         graph.attr(**self.graph_attrs)
         by_scope: dict[str, list[SceneNode]] = {}
         for node in self.nodes:
