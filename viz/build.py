@@ -122,6 +122,7 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
         else:
             inputs_before_weights(scene, order, drawn_as)
     caption = _caption(scene, order, grads, boxes, outside, repeated, options)
+    scene.caption = caption
     legend = ""
     if colour_values or colour_boxes:
         legend = legend_label(scale, coloured, _box_legend(states, order, grads, facts))

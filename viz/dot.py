@@ -28,6 +28,7 @@ from autograd import Value, topological_order
 from autograd.fused import expanded
 from viz.build import build_scene
 from viz.options import DrawOptions
+from viz.scene import Scene
 
 
 def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.Digraph:
@@ -45,10 +46,21 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
     >>> "gradients not computed" in draw(y).source    # backward() not called yet
     True
     """
+    return draw_scene(root, options, **kwargs).to_digraph()
+
+
+def draw_scene(root: Value, options: DrawOptions | None = None, **kwargs) -> Scene:
+    """What ``draw`` draws, as a ``viz.scene.Scene`` (plain data) before it becomes DOT:
+    for outputs that are not DOT (``viz.tikz``). Same options as ``draw``.
+
+    >>> from autograd import Value
+    >>> [node.kind for node in draw_scene(Value(2.0, label="x") * 3).nodes]
+    ['value', 'value', 'op']
+    """
     check_root(root)
     options = make_options(options, kwargs)
     order = drawn_order(root, options.fused_layers)
-    return build_scene(order, [node.grad for node in order], options).to_digraph()
+    return build_scene(order, [node.grad for node in order], options)
 
 
 def drawn_order(root: Value, fused_layers: str) -> list[Value]:

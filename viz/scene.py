@@ -75,12 +75,14 @@ class SceneEdge:
 
 @dataclass
 class Scene:
-    """A graph to draw, as plain data: nodes, edges, clusters (scope -> attributes)."""
+    """A graph to draw, as plain data: nodes, edges, clusters (scope -> attributes), and
+    the caption (also in ``graph_attrs["label"]``, with the colour legend)."""
 
     nodes: list[SceneNode] = field(default_factory=list)
     edges: list[SceneEdge] = field(default_factory=list)
     clusters: dict[str, dict[str, str]] = field(default_factory=dict)
     graph_attrs: dict[str, str] = field(default_factory=dict)
+    caption: list[str] = field(default_factory=list)  # its lines as plain text
 
     def cluster_names(self) -> dict[str, str]:
         """Scope -> DOT subgraph name (Graphviz draws a subgraph named ``cluster*`` as a box)."""
