@@ -9,7 +9,9 @@ by its enclosing scope, and the caption says so.
 from __future__ import annotations
 
 import itertools
+import json
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from autograd.nn import MLP
 from viz.boxes import collapsed_boxes, unit_state
 from viz.layout import ranks
 from viz.networks import bundle_text
+from viz.programs import Program, pip_build_path
 from viz.scene import Scene, SceneEdge, SceneNode
 
 
@@ -42,7 +45,7 @@ def test_a_scope_whose_boxes_would_make_a_cycle_is_one_box_and_the_caption_says_
     assert "holds L0.N0, L0.N1 (2)" in source
     assert "L0, L1: one box each, not one per neuron" in source
     # the two outputs of L0 are listed by neuron, with their values and gradients
-    assert re.search(r"N0 out\[0\] [-\d.e]+ \(B=3\), grad\[0\]", source)
+    assert re.search(r"N0 out\[0\] [-\d.e]+ \(B=3\), grad Σ [-\d.e]+ \(B=3\)", source)
     # the picture still shows the loss and is a graph without cycles
     assert f"data {viz.labels.format_number(loss.data)}" in source
 
@@ -136,3 +139,31 @@ def test_dead_and_saturated_units_are_read_from_the_numbers():
     assert unit_state([Value(np.array([-1.0, 2.0])).relu()], 0) == ""
     assert unit_state([Value(np.array([8.0, -9.0])).tanh()], 0) == "saturated"
     assert unit_state([Value(np.array([30.0])).sigmoid()], 0) == "saturated"
+
+
+PROGRAMS = [
+    pytest.param(None, marks=pytest.mark.skipif(shutil.which("dot") is None, reason="no dot")),
+    pytest.param(
+        "pure", marks=pytest.mark.skipif(pip_build_path() is None, reason="no graphviz-pure")
+    ),
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=["dot", "graphviz-pure"])
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_collapsed_neurons_stack_in_order_whatever_the_graphviz_version(program, rankdir):
+    # Graphviz 2.43 and 16.1 order a rank differently by declaration alone; invisible edges
+    # within the rank hold N0, N1, ... in order for both
+    out = MLP(2, [12, 1], activation="relu", seed=0)([0.5, -1.0])
+    out.backward()
+    digraph = viz.draw(out, collapse_neurons=True, rankdir=rankdir)
+    chosen = Program(pip_build_path(), pip_build=True) if program else None
+    layout = json.loads(viz.images.pipe(digraph, "json", program=chosen))
+    names = dict(
+        re.findall(r"^\s*(s\d+) \[label=<<TABLE[^\n]*?<B>(L0\.N\d+)</B>", digraph.source, re.M)
+    )
+    place = {
+        o["name"]: [float(v) for v in o["pos"].split(",")] for o in layout["objects"] if "pos" in o
+    }
+    along = (lambda n: -place[n][1]) if rankdir == "LR" else (lambda n: place[n][0])
+    assert [names[n] for n in sorted(names, key=along)] == [f"L0.N{k}" for k in range(12)]

@@ -203,6 +203,27 @@ def common_lines(facts: list[BoxFacts]) -> list[str]:
     return facts[0].lines()
 
 
+def output_grad(grad):
+    """The gradient a box shows for its output: the number itself, or for a batch its sum
+    over the samples (what a weight of the next layer, or the bias inside, adds up); the
+    first sample alone is often 0 where the loss is flat (a hinge loss met).
+
+    >>> import numpy as np
+    >>> output_grad(0.5), output_grad(np.array([0.0, 0.25, -1.0])), output_grad(None)
+    (0.5, -0.75, None)
+    """
+    if isinstance(grad, np.ndarray) and grad.ndim == 1:
+        return float(np.sum(grad))
+    return grad
+
+
+def output_grad_text(grad) -> str:
+    """``grad 0.5``; for a batch ``grad Σ -0.75 (B=3)``: its sum over the samples."""
+    if isinstance(grad, np.ndarray) and grad.ndim == 1:
+        return f"grad Σ {format_number(output_grad(grad))} (B={grad.size})"
+    return grad_text(grad)
+
+
 def parameter_grad_norm(facts: BoxFacts, grads: list) -> float | None:
     """‖∂L/∂w‖: the size of the gradient reaching the box's weights and bias (None before
     backward(), or when no parameter has a numeric gradient)."""
@@ -278,11 +299,11 @@ def box_rows(
         (out,) = facts.outputs
         rows.append(("out", sample_text("out", order[out].data)))
         if show_grads:
-            rows.append(("grad", grad_text(grads[out])))
+            rows.append(("grad", output_grad_text(grads[out])))
     else:
         for out in facts.outputs[:MAX_LISTED_OUTPUTS]:
             name = order[out].scope.rpartition(".")[2] if order[out].scope != facts.scope else ""
-            grad = f", {grad_text(grads[out])}" if show_grads else ""
+            grad = f", {output_grad_text(grads[out])}" if show_grads else ""
             rows.append(("out", f"{name or 'out'} {sample_text('out', order[out].data)}{grad}"))
         if len(facts.outputs) > MAX_LISTED_OUTPUTS:
             rows.append(("out", f"… and {len(facts.outputs) - MAX_LISTED_OUTPUTS} more outputs"))

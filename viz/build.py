@@ -26,6 +26,7 @@ from viz.boxes import (
     box_rows,
     collapsed_boxes,
     common_lines,
+    output_grad,
     parameter_grad_norm,
     unit_state,
 )
@@ -50,7 +51,12 @@ from viz.labels import (
     value_label,
 )
 from viz.layout import LAYOUT_ATTRS, repeat_far_uses
-from viz.networks import bundle_layer_edges, cluster_attrs, inputs_before_weights
+from viz.networks import (
+    bundle_layer_edges,
+    cluster_attrs,
+    inputs_before_weights,
+    inputs_into_their_layer,
+)
 from viz.options import AUTO_COLLAPSE_NODES, DrawOptions
 from viz.outside import OUTSIDE_FILL, outside_note, outside_shares
 from viz.scene import Scene, SceneEdge, SceneNode, natural_key, op_name, parent_scope, value_name
@@ -101,7 +107,9 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
     colour_boxes = bool(facts) and options.show_grads and grads[-1] is not None
     coloured = [grads[i] for i in shown] if colour_values else []
     if colour_boxes:
-        coloured += [grads[f.outputs[0]] for f in facts.values() if len(f.outputs) == 1]
+        coloured += [
+            output_grad(grads[f.outputs[0]]) for f in facts.values() if len(f.outputs) == 1
+        ]
     scale = grad_scale(coloured)
     for i in sorted(shown, key=lambda i: _declaration_key(order, i)):
         scene.nodes += _value_and_op(order, grads, i, options, scale, outside)
@@ -114,6 +122,9 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
             [order[i].scope for i in shown] + [parent_scope(s) for s in boxes.members]
         )
         _say_common_lines_on_layers(scene, boxes, facts)
+        for scope in sorted(boxes.members, key=natural_key):  # each layer's neurons in order
+            if scope not in boxes.lifted and parent_scope(scope) in scene.clusters:
+                scene.orders.setdefault(parent_scope(scope), []).append(box_names[scope])
         if boxes.members:
             layer_of = {
                 box_names[s]: s if s in boxes.lifted else parent_scope(s) for s in boxes.members
@@ -121,6 +132,7 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
             bundle_layer_edges(scene, order, layer_of)
         else:
             inputs_before_weights(scene, order, drawn_as)
+            inputs_into_their_layer(scene, order)
     caption = _caption(scene, order, grads, boxes, outside, repeated, options)
     scene.caption = caption
     legend = ""
@@ -212,7 +224,7 @@ def _add_boxes(scene, order, grads, boxes, facts, box_names, options, scale) -> 
         states[scope] = state
         fills = {"norm": norm_colour(norms[scope], largest), "state": STATE_FILL}
         if len(f.outputs) == 1 and options.show_grads and grads[-1] is not None:
-            fills["grad"] = grad_colour(grads[f.outputs[0]], scale)
+            fills["grad"] = grad_colour(output_grad(grads[f.outputs[0]]), scale)
         attrs = {"shape": "plain", "label": box_label(rows, fills, dashed=state == "dead")}
         scene.nodes.append(
             SceneNode(

@@ -84,6 +84,33 @@ def inputs_before_weights(scene: Scene, order: list[Value], drawn_as: list[str])
                     scene.edges.append(SceneEdge(*pair, {"style": "invis"}))
 
 
+def inputs_into_their_layer(scene: Scene, order: list[Value]) -> None:
+    """Draw each network input inside the box of the one layer that reads it.
+
+    An input (a leaf outside any module) outside the layer's box had its edges routed
+    around the box's border to reach each neuron: the edges looped over the clusters.
+    Inside the layer's box, at its left (``inputs_before_weights`` ranks it first), its
+    edges fan out straight to the neurons. An input read by several layers, or outside
+    any module, stays where it is.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    layers: dict[int, set[str]] = {}
+    for node in order:
+        top = scope_and_enclosing(node.scope)[:1]
+        for parent in node.parents:
+            layers.setdefault(index[parent], set()).update(top or [""])
+    for scene_node in scene.nodes:
+        i = scene_node.index
+        if scene_node.kind != "value" or i is None:
+            continue
+        node = order[i]
+        if node.parents or node.scope or len(layers.get(i, ())) != 1:
+            continue
+        (layer,) = layers[i]
+        if layer in scene.clusters:
+            scene_node.scope = layer
+
+
 def bundle_layer_edges(scene: Scene, order: list[Value], layer_of: dict[str, str]) -> None:
     """Replace the k × m edges between two layers of collapsed neurons by one labelled edge.
 

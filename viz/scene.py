@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -83,6 +84,8 @@ class Scene:
     clusters: dict[str, dict[str, str]] = field(default_factory=dict)
     graph_attrs: dict[str, str] = field(default_factory=dict)
     caption: list[str] = field(default_factory=list)  # its lines as plain text
+    # scope -> names of nodes in its cluster, in the order to stack them (N0 first)
+    orders: dict[str, list[str]] = field(default_factory=dict)
 
     def cluster_names(self) -> dict[str, str]:
         """Scope -> DOT subgraph name (Graphviz draws a subgraph named ``cluster*`` as a box)."""
@@ -133,6 +136,17 @@ class Scene:
     def _add_nodes(self, graph, scope: str, by_scope: dict, children: dict, names: dict) -> None:
         for node in by_scope.get(scope, []):
             graph.node(node.name, **node.attrs)
+        order = self.orders.get(scope, [])
+        if len(order) > 1:
+            # Invisible edges within one rank fix the order of the nodes: Graphviz versions
+            # stack them differently by declaration alone (2.43 N0 on top, 16.1 N15). An
+            # edge a -> b puts a before b along the rank: left of b top to bottom, below b
+            # left to right.
+            chain = order if self.graph_attrs.get("rankdir") in ("TB", "BT") else order[::-1]
+            with graph.subgraph() as same:
+                same.attr(rank="same")
+                for tail, head in itertools.pairwise(chain):
+                    same.edge(tail, head, style="invis")
         for child in children.get(scope, []):
             with graph.subgraph(name=names[child]) as sub:
                 sub.attr(**self.clusters[child])
