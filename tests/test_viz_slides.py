@@ -139,9 +139,9 @@ def test_a_failed_frame_leaves_no_half_written_file(tmp_path, monkeypatch):
 
 @needs_dot
 def test_animate_writes_a_looping_gif_with_a_frame_per_step(tmp_path):
-    path = viz.animate(small_network_loss(), tmp_path / "backward.gif", seconds_per_step=0.5)
+    path = viz.animate(neuron(), tmp_path / "backward.gif", seconds_per_step=0.5, dpi=48)
     gif = Image.open(path)
-    steps = viz.backward_steps(small_network_loss())
+    steps = viz.backward_steps(neuron())
     assert gif.format == "GIF" and gif.n_frames == len(steps) and gif.info["loop"] == 0
     durations, pictures = [], []
     for k in range(gif.n_frames):
