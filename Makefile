@@ -18,7 +18,7 @@ PURE_SUBSET := $(filter-out setup.py,$(ENGINE_SOURCES)) tests/test_engine.py \
 	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
 	tests/test_engine_errors.py
 
-.PHONY: demo test bench notebooks lint dot compiler clean
+.PHONY: demo test bench notebooks lint dot compiler clean docs-pictures
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ dot:
 demo: $(COMPILED_STAMP) dot
 	$(PY) -m viz demo --out out
 
+# Every picture in docs/, drawn by graphviz-pure (the same bytes on every platform);
+# tests/test_docs_pictures.py fails when a committed one differs from what this draws.
+docs-pictures: $(COMPILED_STAMP)
+	$(PY) scripts/docs_pictures.py
+
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 NO_TESTS_IS_AN_ERROR = rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
@@ -63,8 +68,8 @@ notebooks: $(DEV_STAMP) dot
 	$(VENV)/bin/jupyter notebook notebooks/
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check autograd viz tests bench notebooks setup.py conftest.py
-	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks setup.py conftest.py
+	$(VENV)/bin/ruff check autograd viz tests bench notebooks scripts setup.py conftest.py
+	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks scripts setup.py conftest.py
 	$(VENV)/bin/mypy  # the compiled modules: mypyc needs them to type-check (pyproject.toml)
 
 clean:

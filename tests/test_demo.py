@@ -72,9 +72,13 @@ def test_the_demo_ends_by_naming_each_file_it_wrote_and_what_it_shows(demo):
     assert "any web browser" in guide.splitlines()[0]
     for path in report["files"]:
         assert re.search(rf"^   {re.escape(str(path))}  +\w", guide, flags=re.M), path
-    assert "not the trained 2-16-16-1" in guide  # mlp.svg says which network it is
+    assert "the trained 2-16-16-1" in guide  # each picture says which network it is
     mlp_svg = next(path for path in report["files"] if path.name == "mlp.svg").read_text()
     assert "L = (ŷ − y)²" in mlp_svg and ">y</text>" in mlp_svg  # the loss and its target
+    # the trained network, collapsed: one box per neuron, each with its weights' gradient
+    trained = next(p for p in report["files"] if p.name == "mlp_trained.svg").read_text()
+    assert trained.count("‖∂L/∂w‖") == 16 + 16 + 1 + 1  # every neuron, and the legend
+    assert ">L1.N15</text>" in trained and "L0.N0.w0" not in trained
     assert printed.rstrip().endswith(f"MLP.load({str(report['files'][-1])!r})")
 
 

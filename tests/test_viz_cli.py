@@ -247,6 +247,7 @@ def test_demo_prints_gradients_writes_pictures_and_trains(tmp_path, capsys):
     assert main(["demo", "--out", str(out_dir), "--epochs", "2"]) == 0
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "mlp.svg",
+        "mlp_trained.svg",
         "moons_mlp.json",
         "neuron.svg",
         "neuron_steps.html",
@@ -260,7 +261,7 @@ def test_demo_prints_gradients_writes_pictures_and_trains(tmp_path, capsys):
     assert steps_page.count('"caption":') == 5  # one frame per op
     printed = capsys.readouterr().out
     assert "grad ∂o/∂w1 = +1.0000" in printed and "grad ∂o/∂x1 = -1.5000" in printed
-    assert printed.count("wrote ") == 4
+    assert printed.count("wrote ") == 5
     assert "accuracy: train" in printed
 
 

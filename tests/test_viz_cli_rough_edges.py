@@ -89,12 +89,21 @@ def test_a_nan_or_infinite_result_exits_3_with_a_hint(capsys):
     assert main(["x * 2", "--at", "x=1"]) == 0
 
 
-def test_without_dot_the_cli_offers_a_dot_file(tmp_path):
+NO_GRAPHVIZ_CLI = """
+import sys
+import viz.programs
+viz.programs.pip_build_path = lambda which=None: None  # no graphviz-pure either
+from viz.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_without_dot_or_graphviz_pure_the_cli_offers_both_and_a_dot_file(tmp_path):
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
     env = {**os.environ, "PATH": str(empty_bin), "PYTHONPATH": str(REPO)}
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "viz", "x * y", "--at", "x=1", "--at", "y=2", *args],
+        [sys.executable, "-c", NO_GRAPHVIZ_CLI, "x * y", "--at", "x=1", "--at", "y=2", *args],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -104,6 +113,7 @@ def test_without_dot_the_cli_offers_a_dot_file(tmp_path):
     failed = run("-o", "graph.svg")
     assert failed.returncode == 1
     assert "-o graph.dot" in failed.stderr and "viz.draw" not in failed.stderr
+    assert "pip install graphviz-pure" in failed.stderr
     written = run("-o", "graph.dot")  # needs no Graphviz at all
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "graph.dot").read_text().startswith("digraph")

@@ -203,15 +203,23 @@ def test_clusters_false_draws_no_cluster():
     assert "subgraph" not in draw(mlp_loss(), clusters=False).source
 
 
-def test_color_by_grad_fills_by_sign_and_size_with_a_legend():
+def test_color_by_grad_fills_the_grad_row_by_sign_and_size_with_a_legend():
     v = classic_neuron()
     v["o"].backward()
     source = draw(v["o"], color_by_grad=True).source
-    assert "subgraph cluster_legend" in source and "gradient colour" in source
+    # the legend is part of the caption (the graph's label), not a node edges must avoid
+    caption = r"^\s*fontname=Helvetica fontsize=12 label=(<.*>) labelloc"
+    graph_label = re.search(caption, source, re.M)
+    assert "gradient colour" in graph_label.group(1)
+    assert "cluster_legend" not in source
 
     def fill(label: str) -> tuple[int, int, int]:
-        colour = re.search(r'BGCOLOR="#(\w{6})"', node_line(source, node_name(source, label)))
-        return tuple(int(colour.group(1)[k : k + 2], 16) for k in (0, 2, 4))
+        line = node_line(source, node_name(source, label))
+        # the colour is on the grad row, where the gradient is written, and nowhere else
+        grad_cell = re.search(r'<TD ALIGN="LEFT" BGCOLOR="#(\w{6})"><FONT[^>]*>grad ', line)
+        assert re.search(r'<TABLE[^>]*BGCOLOR="white"', line)
+        assert 'BGCOLOR="#' not in line.replace(grad_cell.group(0), "")
+        return tuple(int(grad_cell.group(1)[k : k + 2], 16) for k in (0, 2, 4))
 
     red, _, blue = fill("x1")  # grad -1.5: the largest |grad|, negative
     assert fill("x1") == tuple(int(tint(NEGATIVE_RGB, 1.0)[k : k + 2], 16) for k in (1, 3, 5))
@@ -219,13 +227,17 @@ def test_color_by_grad_fills_by_sign_and_size_with_a_legend():
     red, _, blue = fill("b")  # grad +0.5
     assert blue > red
     assert sum(fill("b")) > sum(fill("w1"))  # |0.5| is paler than |1|
+    # a gradient a third of the largest still gets more than half of the full tint
+    full = 255 * 3 - sum(fill("x1"))
+    assert 255 * 3 - sum(fill("b")) > 0.5 * full
     assert fill("w2") == (255, 255, 255)  # grad 0
 
 
 def test_color_by_grad_before_backward_is_grey_and_the_legend_says_why():
     v = classic_neuron()
     source = draw(v["o"], color_by_grad=True).source
-    assert f'BGCOLOR="{NOT_COMPUTED_COLOUR}"' in node_line(source, node_name(source, "x1"))
+    line = node_line(source, node_name(source, "x1"))
+    assert f'BGCOLOR="{NOT_COMPUTED_COLOUR}"><FONT FACE="Courier" POINT-SIZE="12">grad —' in line
     assert "not computed (backward() never reached it)" in source
 
 
@@ -246,9 +258,11 @@ def test_collapse_neurons_draws_one_summary_per_neuron():
     assert len(summaries) == 4
     assert ".w0<" not in source  # parameters are inside the summaries
     hidden = model.layers[0].neurons[1]
-    # in words: what flows in, what is inside, what comes out
-    assert re.search(r"<B>L0\.N1</B>.*2 inputs in, 3 parameters \(weights, bias\) inside", source)
-    assert re.search(r"<B>L0\.N1</B>.*output = tanh\(…\)", source)
+    # in words, once per layer (every neuron of L0 is alike): what flows in, is inside, comes out
+    layer = re.search(r"label=<<B>L0</B>: 3 neurons, each<BR/>(.*?)> style", source).group(1)
+    assert "2 inputs in, 3 parameters (weights, bias) inside" in layer
+    assert "output = tanh(…)" in layer
+    assert source.count("parameters (weights, bias) inside") == 2  # L0 once, L1.N0 alone
     # a summary shows its neuron's output: here the tanh of neuron L0.N1
     (tanh_out,) = [n for n in topological_order(out) if n.scope == hidden.name and n.op == "tanh"]
     line = re.search(r"^.*<B>L0\.N1</B>.*$", source, re.M).group(0)
@@ -270,7 +284,10 @@ def test_collapsed_neurons_are_in_order_and_layers_joined_by_one_edge_with_the_w
         "L2.N0"
     ]  # N0…N11 in order, so Graphviz stacks them in order
     summary_to_summary = re.findall(r"^\s*s\d+ -> s\d+ .*$", source, re.M)
-    assert len(summary_to_summary) == 2  # L0 -> L1 and L1 -> L2, not 144 + 12 edges
+    drawn = [edge for edge in summary_to_summary if "style=invis" not in edge]
+    assert len(drawn) == 2  # L0 -> L1 and L1 -> L2, not 144 + 12 edges
+    # the others hold each layer's boxes in order: 11 invisible edges a layer of 12
+    assert len(summary_to_summary) - len(drawn) == 11 + 11
     # L0 -> L1 stands for the 12 × 12 weights of L1: its norm is ‖W‖ of those weights
     weights_l1 = [w.data for neuron in model.layers[1].neurons for w in neuron.w]
     norm = math.sqrt(sum(w * w for w in weights_l1))
@@ -400,7 +417,7 @@ def test_hostile_labels_and_scopes_show_literally_and_inject_nothing():
     assert "first line\nsecond line" in texts  # a newline is a line break
     assert 'L"0<>|{}' in texts  # the cluster's name
     # nothing injected: exactly our nodes, no node named evil, no red
-    n_nodes = len(leaves) + 1 + 1 + 1 + 1  # leaves, two_lines, the sum, its op, the legend
+    n_nodes = len(leaves) + 1 + 1 + 1  # leaves, two_lines, the sum, its op (the legend: a label)
     assert svg.count('class="node"') == n_nodes
     drawing = re.sub(r"<text.*?</text>", "", svg, flags=re.S)  # all but the shown text
     assert "evil" not in drawing

@@ -109,7 +109,8 @@ def test_a_dot_that_cannot_be_run_becomes_our_error(monkeypatch):
 
 MISSING_DOT_SCRIPT = """
 from autograd import Value
-import viz
+import viz, viz.programs
+viz.programs.pip_build_path = lambda which=None: None  # no graphviz-pure either
 x = Value(2.0, label="x")
 y = (x * x).tanh()
 y.backward()
@@ -123,7 +124,7 @@ else:
 """
 
 
-def test_without_dot_on_path_render_names_the_install_command(tmp_path):
+def test_without_dot_or_graphviz_pure_render_names_the_install_commands(tmp_path):
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
     result = subprocess.run(
@@ -140,6 +141,7 @@ def test_without_dot_on_path_render_names_the_install_command(tmp_path):
     # This PATH has no package manager either, so the fallback for Linux is conda.
     assert install_command(which=lambda name: None) in message
     assert "viz.draw(root).source" in message
+    assert "pip install graphviz-pure" in message
     assert not (tmp_path / "never.svg").exists()
 
 

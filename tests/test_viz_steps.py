@@ -182,5 +182,6 @@ def test_bad_arguments_are_refused(tmp_path):
 def test_in_jupyter_a_missing_graphviz_is_a_message_not_a_traceback(monkeypatch):
     steps = viz.backward_steps(Value(1.0) * 2)  # the layout ran; now Graphviz disappears
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(viz.programs, "pip_build_path", lambda which=None: None)  # and pip's
     shown = steps._repr_html_()
     assert shown.startswith("<pre>") and "install" in shown.lower()

@@ -11,31 +11,41 @@
 
 - ``draw(root, ...)``: the graph as a ``graphviz.Digraph`` (shown inline by Jupyter);
   ``DrawOptions`` holds its options.
-- ``render(root, "graph.svg", ...)``: write svg, png, pdf (needs the Graphviz programs) or dot.
+- ``render(root, "graph.svg", ...)``: write svg, png, pdf or dot (the system's Graphviz, or
+  graphviz-pure from pip: ``programs``).
 - ``backward_steps(root)`` / ``save_steps_html(root, "steps.html")``: the backward pass,
   step by step, as a player in Jupyter or a self-contained HTML page.
+- Onto slides: ``render_steps(root, "frames/", format="png")`` (one numbered image a step),
+  ``animate(root, "backward.gif")``, ``to_tikz(root)`` (a TikZ picture for LaTeX).
 - ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
 
 Modules, one job each: ``options`` (``DrawOptions``), ``labels`` (text and escaping),
 ``colours``, ``scene`` (what to draw, as data), ``build`` (graph -> scene), ``networks``
-(clusters, collapsed neurons), ``outside`` (honest sub-graphs), ``layout`` (bounded layout
-time), ``dot`` (``draw``), ``images`` (``render``: files), ``steps`` (the replayed
-backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and
-``__main__`` (the command line).
+(clusters, bundled layers), ``boxes`` (collapsed neurons), ``graphs`` (cycles),
+``outside`` (honest sub-graphs), ``layout`` (bounded layout time), ``dot`` (``draw``),
+``programs`` (which Graphviz runs), ``images`` (``render``: files), ``steps`` (the
+replayed backward pass), ``frames`` (its frames as files and a GIF), ``tikz`` (LaTeX),
+``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and ``__main__``
+(the command line).
 """
 
 from viz.dot import draw
+from viz.frames import animate, render_steps
 from viz.images import GraphvizNotFoundError, render
 from viz.options import DrawOptions
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
+from viz.tikz import to_tikz
 
 __all__ = [
     "BackwardSteps",
     "DrawOptions",
     "Frame",
     "GraphvizNotFoundError",
+    "animate",
     "backward_steps",
     "draw",
     "render",
+    "render_steps",
     "save_steps_html",
+    "to_tikz",
 ]

@@ -5,11 +5,12 @@ r"""Command line: draw the graph of a formula after backward(), or run the demo.
     python -m viz demo --out out
 
 The first prints the formula's value and its gradient with respect to every input, and
-draws the graph (svg, png, pdf or dot by the suffix; ``--steps FILE.html`` adds the backward
-step-through). The formula is parsed, never evaluated (see ``viz.formula``). ``--at`` may be
-repeated. A formula may start with a minus sign. Exit codes: 0 done, 2 bad command line or
-formula, 1 the drawing could not be written, 3 done but the result or a gradient is nan or
-infinite (the message says where).
+draws the graph (svg, png, pdf or dot by the suffix; .gif: the backward pass animated; .tex:
+a TikZ picture; ``--steps FILE.html`` adds the backward step-through, ``--frames DIR`` its
+steps as numbered images). The formula is parsed, never evaluated (see ``viz.formula``).
+``--at`` may be repeated. A formula may start with a minus sign. Exit codes: 0 done, 2 bad
+command line or formula, 1 the drawing could not be written, 3 done but the result or a
+gradient is nan or infinite (the message says where).
 """
 
 from __future__ import annotations
@@ -22,17 +23,21 @@ from pathlib import Path
 
 import viz
 from autograd import Value
+from autograd.files import require_directory
 from viz.build import EDGE_CAPTIONS
 from viz.formula import FUNCTIONS, FormulaError, build_graph, check_name, normalize_name
-from viz.images import FORMATS, GraphvizNotFoundError
+from viz.frames import FRAME_FORMATS
+from viz.images import FORMATS, GraphvizNotFoundError, write_atomically
 from viz.options import RANKDIRS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FINITE = 0, 1, 2, 3
 OPTIONS = (
-    *("-h", "--help", "--at", "-o", "--output", "--steps"),
+    *("-h", "--help", "--at", "-o", "--output", "--steps", "--frames", "--frame-format"),
     *("--edge-labels", "--rankdir", "--color"),
 )
-SUFFIXES = ", ".join(FORMATS)
+# -o: an image (viz.render), the backward pass as a GIF (viz.animate), or TikZ (viz.to_tikz)
+OUTPUTS = (*FORMATS, ".gif", ".tex")
+SUFFIXES = ", ".join(OUTPUTS)
 
 
 class UsageError(Exception):
@@ -60,8 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except GraphvizNotFoundError as error:
         # The library's message suggests Python; in a shell, -o FILE.dot is the way out.
-        first_line = str(error).splitlines()[0]
-        print(f"error: {first_line}", file=sys.stderr)
+        lines = [line for line in str(error).splitlines() if "viz.draw" not in line]
+        print(f"error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {line}", file=sys.stderr)
         print(
             "  (or write the graph as DOT text, which needs no Graphviz: -o graph.dot)",
             file=sys.stderr,
@@ -102,6 +109,17 @@ def _formula_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--steps", help="also write the backward step-through to this .html file")
     parser.add_argument(
+        "--frames",
+        metavar="DIR",
+        help="also write the backward pass as numbered images, one per step, into DIR",
+    )
+    parser.add_argument(
+        "--frame-format",
+        choices=FRAME_FORMATS,
+        default="png",
+        help="the image format of --frames (default: png; pdf needs Graphviz dot)",
+    )
+    parser.add_argument(
         "--edge-labels",
         choices=[*EDGE_CAPTIONS, "none"],
         default="local",
@@ -116,7 +134,7 @@ def _formula_parser() -> argparse.ArgumentParser:
 def _formula_command(argv: list[str]) -> int:
     args = _formula_parser().parse_args(_protect_leading_minus(argv))  # argparse: exit 2
     values = _parse_values(args.at)
-    if args.output and Path(args.output).suffix.lower() not in FORMATS:
+    if args.output and Path(args.output).suffix.lower() not in OUTPUTS:
         raise UsageError(f"-o {args.output}: use a path ending in {SUFFIXES}")
     if args.steps and Path(args.steps).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--steps {args.steps}: use a path ending in .html")
@@ -135,14 +153,32 @@ def _formula_command(argv: list[str]) -> int:
             print(f"  d/d{name} = {leaf.grad:.6g}")
 
     if args.output:
-        edge_labels = None if args.edge_labels == "none" else args.edge_labels
-        options = {"edge_labels": edge_labels, "rankdir": args.rankdir, "color_by_grad": args.color}
-        print(f"wrote {viz.render(output, args.output, **options)}")
+        print(f"wrote {_write_output(output, args)}")
     if args.steps:
         print(f"wrote {viz.save_steps_html(output, args.steps, rankdir=args.rankdir)}")
-    if not (args.output or args.steps):
+    if args.frames:
+        frames = viz.render_steps(output, args.frames, args.frame_format, rankdir=args.rankdir)
+        print(
+            f"wrote {len(frames)} frames into {args.frames}: {frames[0].name} … {frames[-1].name}"
+        )
+    if not (args.output or args.steps or args.frames):
         print("(pass -o FILE.svg to draw the graph)")
     return _check_finite(output, leaves)
+
+
+def _write_output(output: Value, args: argparse.Namespace) -> Path:
+    """-o: a picture of the graph, the backward pass as a GIF, or the graph as TikZ."""
+    path = Path(args.output)
+    suffix = path.suffix.lower()
+    if suffix == ".gif":
+        return viz.animate(output, path, rankdir=args.rankdir)
+    edge_labels = None if args.edge_labels == "none" else args.edge_labels
+    options = {"edge_labels": edge_labels, "rankdir": args.rankdir, "color_by_grad": args.color}
+    if suffix == ".tex":
+        require_directory(path)
+        write_atomically(path, viz.to_tikz(output, **options).encode("utf-8"))
+        return path
+    return viz.render(output, path, **options)
 
 
 def _protect_leading_minus(argv: list[str]) -> list[str]:

@@ -1,9 +1,9 @@
 """Build the scene of a graph: every box, op table, edge, cluster and caption to draw.
 
 ``build_scene(order, grads, options)`` decides what the picture holds, using the helpers
-for networks (``viz.networks``), honest sub-graphs (``viz.outside``) and bounded layout
-(``viz.layout``); ``Scene.to_digraph()`` turns it into DOT. ``viz.draw`` uses both; the
-step-through (``viz.steps``) restyles the same scene.
+for networks (``viz.networks``), collapsed neurons (``viz.boxes``), honest sub-graphs
+(``viz.outside``) and bounded layout (``viz.layout``); ``Scene.to_digraph()`` turns it
+into DOT. ``viz.draw`` uses both; the step-through (``viz.steps``) restyles the same scene.
 
 >>> from autograd import Value, topological_order
 >>> x = Value(2.0, label="x")
@@ -18,22 +18,44 @@ step-through (``viz.steps``) restyles the same scene.
 from __future__ import annotations
 
 from autograd import Value
-from viz.colours import grad_colour, grad_scale, legend_label
+from viz.boxes import (
+    Boxes,
+    BoxFacts,
+    box_facts,
+    box_label,
+    box_rows,
+    collapsed_boxes,
+    common_lines,
+    output_grad,
+    parameter_grad_norm,
+    unit_state,
+)
+from viz.colours import (
+    NORM_RGB,
+    STATE_FILL,
+    grad_colour,
+    grad_scale,
+    legend_label,
+    norm_colour,
+    tint,
+)
 from viz.labels import (
     PORT_COMPASS,
+    describe,
     edge_text,
     escape_html,
+    grad_text,
     op_label,
+    sample_text,
+    shorten,
     value_label,
 )
 from viz.layout import LAYOUT_ATTRS, repeat_far_uses
 from viz.networks import (
     bundle_layer_edges,
     cluster_attrs,
-    innermost_scopes,
     inputs_before_weights,
-    scope_outputs,
-    summary_attrs,
+    inputs_into_their_layer,
 )
 from viz.options import AUTO_COLLAPSE_NODES, DrawOptions
 from viz.outside import OUTSIDE_FILL, outside_note, outside_shares
@@ -53,20 +75,25 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
     """The Scene for the nodes ``order`` (topological, root last) with gradients ``grads``.
 
     ``grads[i]`` is drawn as the gradient of ``order[i]``: draw() passes the nodes' own
-    ``grad``, the step-through the gradients of a replayed backward pass.
+    ``grad``, the step-through the gradients of a replayed backward pass. The scene is
+    checked to have no cycle (a ValueError naming its nodes otherwise).
     """
     collapse = options.collapse_neurons
     if collapse == "auto":
         collapse = len(order) > AUTO_COLLAPSE_NODES
-    collapsed = innermost_scopes(order) if collapse else {}
-    shown = [i for i, node in enumerate(order) if node.scope not in collapsed]
-    drawn = len(shown) + len(collapsed)
+    boxes = collapsed_boxes(order) if collapse else Boxes()
+    shown = [i for i in range(len(order)) if i not in boxes.box_of]
+    drawn = len(shown) + len(boxes.members)
     if drawn > options.max_nodes:
         has_scopes = any(node.scope for node in order)
-        raise ValueError(_too_large(drawn, options.max_nodes, bool(collapsed), has_scopes))
-    summary_names = {scope: f"s{k}" for k, scope in enumerate(collapsed)}
-    drawn_as = [summary_names.get(node.scope) or value_name(i) for i, node in enumerate(order)]
+        raise ValueError(_too_large(drawn, options.max_nodes, bool(boxes.members), has_scopes))
+    box_names = {scope: f"s{k}" for k, scope in enumerate(boxes.members)}
+    drawn_as = [
+        box_names[boxes.box_of[i]] if i in boxes.box_of else value_name(i)
+        for i in range(len(order))
+    ]
     outside = outside_shares(order, grads)
+    facts = box_facts(order, boxes)
 
     scene = Scene(
         graph_attrs={
@@ -76,46 +103,182 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
             **LAYOUT_ATTRS,
         }
     )
-    colour = options.color_by_grad
-    scale = grad_scale([grads[i] for i in shown]) if colour else 0.0
+    colour_values = options.color_by_grad
+    colour_boxes = bool(facts) and options.show_grads and grads[-1] is not None
+    coloured = [grads[i] for i in shown] if colour_values else []
+    if colour_boxes:
+        coloured += [
+            output_grad(grads[f.outputs[0]]) for f in facts.values() if len(f.outputs) == 1
+        ]
+    scale = grad_scale(coloured)
     for i in sorted(shown, key=lambda i: _declaration_key(order, i)):
-        node = order[i]
-        fill = grad_colour(grads[i], scale) if colour else "white"
-        note = ""
-        if i in outside and options.show_grads:
-            fill = fill if colour else OUTSIDE_FILL
-            note = outside_note(outside[i], whole=i == len(order) - 1)
-        label = value_label(node, grads[i], show_grads=options.show_grads, fill=fill, note=note)
-        scene.nodes.append(
-            SceneNode(value_name(i), {"shape": "plain", "label": label}, node.scope, "value", i)
-        )
-        if node.op:
-            cells = None
-            if options.edge_labels:
-                cells = [
-                    edge_text(options.edge_labels, local, grads[i], parent.data)
-                    for parent, local in zip(node.parents, node.local_grads)
-                ]
-            attrs = op_label(node.op, cells, rankdir=options.rankdir)
-            scene.nodes.append(SceneNode(op_name(i), attrs, node.scope, "op", i))
-    if collapsed:
-        outputs = scope_outputs(order, collapsed)
-        for scope in sorted(collapsed, key=natural_key):
-            attrs = summary_attrs(scope, collapsed[scope], outputs[scope], order, grads, options)
-            scene.nodes.append(
-                SceneNode(summary_names[scope], attrs, parent_scope(scope), "summary")
-            )
+        scene.nodes += _value_and_op(order, grads, i, options, scale, outside)
+    states = _add_boxes(scene, order, grads, boxes, facts, box_names, options, scale)
 
-    _add_edges(scene, order, grads, drawn_as, collapsed, options)
+    _add_edges(scene, order, grads, drawn_as, boxes, options)
     repeated = repeat_far_uses(scene, order)
     if options.clusters:
         scene.clusters = cluster_attrs(
-            [order[i].scope for i in shown] + [parent_scope(s) for s in collapsed]
+            [order[i].scope for i in shown] + [parent_scope(s) for s in boxes.members]
         )
-        if collapsed:
-            bundle_layer_edges(scene, order, collapsed, summary_names)
+        _say_common_lines_on_layers(scene, boxes, facts)
+        for scope in sorted(boxes.members, key=natural_key):  # each layer's neurons in order
+            if scope not in boxes.lifted and parent_scope(scope) in scene.clusters:
+                scene.orders.setdefault(parent_scope(scope), []).append(box_names[scope])
+        if boxes.members:
+            layer_of = {
+                box_names[s]: s if s in boxes.lifted else parent_scope(s) for s in boxes.members
+            }
+            bundle_layer_edges(scene, order, layer_of)
         else:
             inputs_before_weights(scene, order, drawn_as)
+            inputs_into_their_layer(scene, order)
+    caption = _caption(scene, order, grads, boxes, outside, repeated, options)
+    scene.caption = caption
+    legend = ""
+    if colour_values or colour_boxes:
+        legend = legend_label(scale, coloured, _box_legend(states, order, grads, facts))
+    if caption or legend:
+        scene.graph_attrs["label"] = _caption_label(caption, legend)
+        scene.graph_attrs["labelloc"] = "t"
+    scene.check_acyclic()
+    return scene
+
+
+def _value_and_op(order, grads, i, options, scale, outside) -> list[SceneNode]:
+    """A value's box and, when it was computed, the table of its op."""
+    node = order[i]
+    colour = grad_colour(grads[i], scale) if options.color_by_grad else "white"
+    fill, grad_fill, note = "white", colour, ""
+    if not options.show_grads:
+        fill = colour  # no grad row to colour: the whole box says it
+    if i in outside and options.show_grads:
+        fill = OUTSIDE_FILL
+        note = outside_note(outside[i], whole=i == len(order) - 1)
+    label = value_label(
+        node, grads[i], show_grads=options.show_grads, fill=fill, grad_fill=grad_fill, note=note
+    )
+    rows = [node.label] if node.label else []
+    rows.append(sample_text("data", node.data))
+    if options.show_grads:
+        rows.append(grad_text(grads[i]))
+    if note:
+        rows.append(note)
+    nodes = [
+        SceneNode(
+            value_name(i),
+            {"shape": "plain", "label": label},
+            node.scope,
+            "value",
+            i,
+            title=describe(node),
+            rows=tuple(rows),
+        )
+    ]
+    if node.op:
+        cells = None
+        if options.edge_labels and node.parents:  # made under no_grad(): an op, no operands
+            cells = [
+                edge_text(options.edge_labels, local, grads[i], parent.data)
+                for parent, local in zip(node.parents, node.local_grads)
+            ]
+        attrs = op_label(node.op, cells, rankdir=options.rankdir)
+        nodes.append(
+            SceneNode(
+                op_name(i),
+                attrs,
+                node.scope,
+                "op",
+                i,
+                title=f"the op of {describe(node)}",
+                rows=(node.op, *(cells or ())),
+            )
+        )
+    return nodes
+
+
+def _add_boxes(scene, order, grads, boxes, facts, box_names, options, scale) -> dict[str, str]:
+    """One node per box, in natural order (N2 before N10); returns each box's unit state."""
+    by_layer: dict[str, list[BoxFacts]] = {}
+    for scope, f in facts.items():
+        if scope not in boxes.lifted:
+            by_layer.setdefault(parent_scope(scope), []).append(f)
+    shared = {layer for layer, group in by_layer.items() if layer and common_lines(group)}
+    norms = {s: parameter_grad_norm(f, grads) for s, f in facts.items()}
+    largest = max((n for n in norms.values() if n is not None and n == n), default=0.0)
+    symbol = _root_symbol(order[-1])
+    states = {}
+    for scope in sorted(boxes.members, key=natural_key):
+        f = facts[scope]
+        common = options.clusters and scope not in boxes.lifted and parent_scope(scope) in shared
+        rows = box_rows(
+            f,
+            order,
+            grads,
+            show_grads=options.show_grads,
+            common=common,
+            symbol=symbol,
+            inner=boxes.lifted.get(scope, []),
+        )
+        state = unit_state(order, f.outputs[0]) if len(f.outputs) == 1 else ""
+        states[scope] = state
+        fills = {"norm": norm_colour(norms[scope], largest), "state": STATE_FILL}
+        if len(f.outputs) == 1 and options.show_grads and grads[-1] is not None:
+            fills["grad"] = grad_colour(output_grad(grads[f.outputs[0]]), scale)
+        attrs = {"shape": "plain", "label": box_label(rows, fills, dashed=state == "dead")}
+        scene.nodes.append(
+            SceneNode(
+                box_names[scope],
+                attrs,
+                parent_scope(scope),
+                "summary",
+                title=f"the box of {scope}",
+                rows=tuple(text for _, text in rows),
+            )
+        )
+    return states
+
+
+def _say_common_lines_on_layers(scene: Scene, boxes: Boxes, facts: dict) -> None:
+    """A layer whose neurons all share their description says it once, under its name."""
+    by_layer: dict[str, list[BoxFacts]] = {}
+    for scope, f in facts.items():
+        if scope not in boxes.lifted:
+            by_layer.setdefault(parent_scope(scope), []).append(f)
+    for layer, group in by_layer.items():
+        lines = common_lines(group)
+        if layer in scene.clusters and lines:
+            text = "<BR/>".join(escape_html(line) for line in lines)
+            scene.clusters[layer]["label"] = (
+                f"<<B>{escape_html(shorten(layer))}</B>: {len(group)} neurons, each<BR/>"
+                f'<FONT POINT-SIZE="10">{text}</FONT>>'
+            )
+
+
+def _root_symbol(root: Value) -> str:
+    # ‖∂L/∂w‖ names the root by its label when that is a symbol (L, y, ŷ), else "out".
+    return root.label if 0 < len(root.label) <= 3 else "out"
+
+
+def _box_legend(states: dict, order, grads, facts: dict) -> list[tuple[str, str]]:
+    rows = []
+    if any(f.parameters for f in facts.values()) and grads and grads[-1] is not None:
+        symbol = escape_html(_root_symbol(order[-1]))
+        rows.append(
+            (
+                tint(NORM_RGB, 1.0),
+                f"‖∂{symbol}/∂w‖: the size of the gradient reaching a neuron's weights and "
+                "bias; darker: larger",
+            )
+        )
+    if "dead" in states.values():
+        rows.append(("white", "dashed box: a dead unit, its output 0: no gradient passes"))
+    if "saturated" in states.values():
+        rows.append((STATE_FILL, "saturated: its slope ≈ 0, so almost no gradient passes"))
+    return rows
+
+
+def _caption(scene, order, grads, boxes, outside, repeated, options) -> list[str]:
     caption = []
     if options.show_grads and grads and grads[-1] is None:
         caption.append(NOT_COMPUTED)
@@ -131,18 +294,35 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
             f"{repeated} dashed box(es) repeat a value where it is used far from its own box: "
             "the value's grad (in its solid box) sums the edges of all its copies"
         )
-    if collapsed:
+    if boxes.members:
         caption.append(
-            "each yellow box is one neuron: its weights, bias and ops collapsed; "
+            "each box is one neuron: its weights, bias and ops collapsed; "
             "pass collapse_neurons=False to draw them"
         )
+    if boxes.lifted:
+        caption.append(
+            f"{', '.join(sorted(boxes.lifted, key=natural_key))}: one box each, not one per "
+            "neuron: a neuron's box would feed, and be fed by, a node of the layer outside "
+            "its neurons (a cycle no layout can draw)"
+        )
+    if boxes.expanded:
+        caption.append(
+            f"{', '.join(boxes.expanded)} drawn in full: as one box, it would feed, and be fed "
+            "by, a node outside it (a cycle no layout can draw)"
+        )
+    return caption
+
+
+def _caption_label(caption: list[str], legend: str) -> str:
+    """The graph's label: the caption's lines and, below them, the colour legend. In the
+    label rather than in a node of its own, the legend takes no place in the layout, so no
+    edge has to go around it."""
+    cells = []
     if caption:
-        scene.graph_attrs["label"] = f"<{'<BR/>'.join(map(escape_html, caption))}>"
-        scene.graph_attrs["labelloc"] = "t"
-    if colour:
-        attrs = {"shape": "plain", "label": legend_label(scale, [grads[i] for i in shown])}
-        scene.nodes.append(SceneNode("legend", attrs, kind="legend"))
-    return scene
+        cells.append(f"<TD>{'<BR/>'.join(map(escape_html, caption))}</TD>")
+    if legend:
+        cells.append(f"<TD>{legend[1:-1]}</TD>")  # the table inside legend's <...>
+    return f'<<TABLE BORDER="0" CELLSPACING="8"><TR>{"".join(cells)}</TR></TABLE>>'
 
 
 def _declaration_key(order: list[Value], i: int) -> tuple:
@@ -154,11 +334,11 @@ def _declaration_key(order: list[Value], i: int) -> tuple:
     return (1, [], i)
 
 
-def _add_edges(scene, order, grads, drawn_as, collapsed, options) -> None:
+def _add_edges(scene, order, grads, drawn_as, boxes: Boxes, options) -> None:
     index = {node: i for i, node in enumerate(order)}
     compass = PORT_COMPASS[options.rankdir]
     for i, node in enumerate(order):
-        inside = node.scope in collapsed
+        inside = i in boxes.box_of
         for k, parent in enumerate(node.parents):
             p = index[parent]
             if inside:

@@ -5,14 +5,17 @@
    backward pass step by step (an HTML player), and a small 2-3-1 MLP clustered by neuron.
 3. An MLP 2-16-16-1 trained on two moons with mini-batches, the PyTorch way
    (``model(x)``, ``loss.backward()``, ``opt.step()``, ``opt.zero_grad()``), with a progress
-   bar (in a terminal; a log gets a few plain lines), its held-out accuracy, and the trained
-   network saved as JSON.
+   bar (in a terminal; a log gets a few plain lines), its held-out accuracy, the trained
+   network saved as JSON, and drawn on the held-out points with each neuron one box (its
+   output, gradient, ‖∂L/∂w‖, dead and saturated units marked).
 4. Which file to open for what.
 
 >>> from pathlib import Path; import tempfile
 >>> report = run_demo(Path(tempfile.mkdtemp()), epochs=2, quiet=True)
 >>> sorted(report)
 ['files', 'neuron_grads', 'test_accuracy', 'train_accuracy']
+>>> [path.name for path in report["files"]][-2:]
+['mlp_trained.svg', 'moons_mlp.json']
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ def run_demo(out_dir: Path, epochs: int = 40, quiet: bool = False) -> dict:
     train_accuracy, test_accuracy, model = train_moons(epochs, quiet)
     model_json = out_dir / "moons_mlp.json"
     model.save(model_json)
-    files.append(model_json)
+    trained_svg = viz.render(held_out_loss(model), out_dir / "mlp_trained.svg")
+    files += [trained_svg, model_json]
     say(f"   accuracy: train {train_accuracy:.1%}, held-out test {test_accuracy:.1%}")
+    say(f"   wrote {trained_svg}")
     say(f"   wrote {model_json}")
 
     trained_nodes = len(topological_order(model([0.0, 0.0])))
@@ -70,9 +75,10 @@ def run_demo(out_dir: Path, epochs: int = 40, quiet: bool = False) -> dict:
     guide = {
         neuron_svg: ["the neuron: data and grad on every node, upstream × local on each edge"],
         steps_html: ["its backward pass one step at a time (← → keys or buttons; zoom, pan)"],
-        mlp_svg: [
-            "a small 2-3-1 tanh MLP on one sample, L = (ŷ − y)², a box per neuron;",
-            f"not the trained 2-16-16-1 ({trained_nodes:,} nodes per sample: too many to read)",
+        mlp_svg: ["a small 2-3-1 tanh MLP on one sample, L = (ŷ − y)², every node of it"],
+        trained_svg: [
+            f"the trained 2-16-16-1 ({trained_nodes:,} nodes a sample) on the held-out points,",
+            "each neuron one box: its output, gradient and ‖∂L/∂w‖, dead units dashed",
         ],
         model_json: [f"the trained 2-16-16-1 network: MLP.load({str(model_json)!r})"],
     }
@@ -136,11 +142,29 @@ def _gradient_line(node: Value) -> str:
     return f"   {node.label:>13}  data {node.data:+.4f}   grad ∂o/∂{name} = {node.grad:+.4f}"
 
 
-def train_moons(epochs: int, quiet: bool = False) -> tuple[float, float, MLP]:
-    """Mini-batch SGD with momentum on hinge loss + L2, every batch one batched graph."""
+def moons_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The demo's data: 300 moons (synthetic, seeded), targets −1/+1, a quarter held out."""
     X, y = make_moons(300, noise=0.1, seed=0)
     signs = 2.0 * y - 1.0  # the hinge loss wants targets −1 and +1
-    X_train, X_test, t_train, t_test = train_test_split(X, signs, test_fraction=0.25, seed=0)
+    return train_test_split(X, signs, test_fraction=0.25, seed=0)
+
+
+def held_out_loss(model: MLP) -> Value:
+    """The hinge loss L of ``model`` on the held-out moons, after backward(): what the
+    trained network's picture shows (a batch: dead means 0 on every held-out point)."""
+    _, X_test, _, t_test = moons_split()
+    model.zero_grad()  # the last training step's gradients would add to these
+    prediction = model(X_test)
+    prediction.label = "ŷ"
+    loss = hinge(prediction, Value(t_test, label="y"))  # the notebooks' notation
+    loss.label = "L"
+    loss.backward()
+    return loss
+
+
+def train_moons(epochs: int, quiet: bool = False) -> tuple[float, float, MLP]:
+    """Mini-batch SGD with momentum on hinge loss + L2, every batch one batched graph."""
+    X_train, X_test, t_train, t_test = moons_split()
     model = MLP(2, [16, 16, 1], activation="relu", seed=0)
     optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
     loader = DataLoader(ArrayDataset(X_train, t_train), batch_size=32, shuffle=True, seed=0)

@@ -28,10 +28,12 @@ from autograd import Value, topological_order
 from autograd.fused import expanded, has_fused_layers
 from viz.build import build_scene
 from viz.options import DrawOptions
+from viz.scene import Scene
 
 
 def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.Digraph:
-    """Draw the graph that computed ``root``; Jupyter shows the result inline.
+    """Draw the graph that computed ``root``; Jupyter shows the result inline (with the
+    system's Graphviz, or graphviz-pure where there is none: ``viz.programs``).
 
     Options are those of ``DrawOptions`` (``rankdir``, ``show_grads``, ``edge_labels``,
     ``color_by_grad``, ``clusters``, ``collapse_neurons``, ``max_nodes``, ``fused_layers``),
@@ -44,10 +46,21 @@ def draw(root: Value, options: DrawOptions | None = None, **kwargs) -> graphviz.
     >>> "gradients not computed" in draw(y).source    # backward() not called yet
     True
     """
+    return draw_scene(root, options, **kwargs).to_digraph()
+
+
+def draw_scene(root: Value, options: DrawOptions | None = None, **kwargs) -> Scene:
+    """What ``draw`` draws, as a ``viz.scene.Scene`` (plain data) before it becomes DOT:
+    for outputs that are not DOT (``viz.tikz``). Same options as ``draw``.
+
+    >>> from autograd import Value
+    >>> [node.kind for node in draw_scene(Value(2.0, label="x") * 3).nodes]
+    ['value', 'value', 'op']
+    """
     check_root(root)
     options = make_options(options, kwargs)
     order = drawn_order(root, options.fused_layers)
-    return build_scene(order, [node.grad for node in order], options).to_digraph()
+    return build_scene(order, [node.grad for node in order], options)
 
 
 def drawn_order(root: Value, fused_layers: str) -> list[Value]:

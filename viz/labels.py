@@ -133,6 +133,19 @@ def _row_name(name: str, x) -> str:
     return f"{name}{_first_index(x)}" if isinstance(x, np.ndarray) else name
 
 
+def sample_text(name: str, x) -> str:
+    """A row that shows a number: ``data 0.5``, or for a batch its first sample and size,
+    ``data[0] 0.31 (B=64)`` (a fused layer's matrix: ``(B=64×16)``).
+
+    >>> import numpy as np
+    >>> sample_text("data", 0.5), sample_text("out", np.array([0.31, 2.0]))
+    ('data 0.5', 'out[0] 0.31 (B=2)')
+    """
+    shape = "×".join(map(str, np.shape(x)))
+    batch = f" (B={shape})" if isinstance(x, np.ndarray) else ""
+    return f"{_row_name(name, x)} {format_number(first(x))}{batch}"
+
+
 def mono(text: str, size: int = 12) -> str:
     """Escaped text in a fixed-width font: numbers line up, and padded rows keep their width."""
     return f'<FONT FACE="Courier" POINT-SIZE="{size}">{escape_html(text)}</FONT>'
@@ -162,10 +175,7 @@ def value_label(
     rows = []
     if node.label:
         rows.append(f"<TD><B>{escape_html(shorten(node.label))}</B></TD>")
-    shape = "×".join(map(str, np.shape(node.data)))  # B, or B×neurons for a fused layer
-    batch = f" (B={shape})" if isinstance(node.data, np.ndarray) else ""
-    data = f"{_row_name('data', node.data)} {format_number(first(node.data))}{batch}"
-    rows.append(f'<TD ALIGN="LEFT">{mono(data)}</TD>')
+    rows.append(f'<TD ALIGN="LEFT">{mono(sample_text("data", node.data))}</TD>')
     if show_grads:
         text = mono(grad_text(grad).ljust(grad_width, "\u00a0"))
         rows.append(f'<TD ALIGN="LEFT" BGCOLOR="{grad_fill}"{_id(ids, "grad")}>{text}</TD>')

@@ -7,7 +7,7 @@ quadratic: 300 factors gave ~180,000 hidden nodes, and dot crashed or ran for mi
 Two remedies: a cap on network simplex (``LAYOUT_ATTRS``), and dashed copies of a value
 next to its far uses once the hidden-node count would pass a budget.
 
->>> _node_of("v5_op:i0:w")
+>>> node_of("v5_op:i0:w")
 'v5_op'
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from autograd import Value
 from viz.labels import describe, escape_html, format_data
-from viz.scene import Scene, SceneNode
+from viz.scene import Scene, SceneNode, node_of
 
 # A cap of 2 network-simplex passes per node keeps layouts bounded (seconds); small graphs
 # finish well within it, so their pictures do not change.
@@ -31,18 +31,18 @@ def repeat_far_uses(scene: Scene, order: list[Value]) -> int:
 
     Returns how many copies were added (0 when the graph is cheap enough to lay out as is).
     """
-    rank = _ranks(scene)
+    rank = ranks(scene)
     by_tail: dict[str, list[int]] = {}
     for n, edge in enumerate(scene.edges):
         by_tail.setdefault(edge.tail, []).append(n)
     far: list[tuple[str, int]] = []
     cost = 0
     for tail, edge_numbers in by_tail.items():
-        heads = sorted(rank[_node_of(scene.edges[n].head)] for n in edge_numbers)
+        heads = sorted(rank[node_of(scene.edges[n].head)] for n in edge_numbers)
         start = min(heads[0] - 1, rank[tail])
         cost += sum(h - start - 1 for h in heads)
         near = heads[0] + NEAR_SPAN
-        far += [(tail, n) for n in edge_numbers if rank[_node_of(scene.edges[n].head)] > near]
+        far += [(tail, n) for n in edge_numbers if rank[node_of(scene.edges[n].head)] > near]
     if cost <= VIRTUAL_NODE_BUDGET:
         return 0
     nodes = {node.name: node for node in scene.nodes}
@@ -70,26 +70,33 @@ def _copy_attrs(value: Value) -> dict[str, str]:
     }
 
 
-def _node_of(endpoint: str) -> str:
-    return endpoint.split(":", 1)[0]  # "v5_op:i0:w" -> "v5_op"
-
-
-def _ranks(scene: Scene) -> dict[str, int]:
+def ranks(scene: Scene) -> dict[str, int]:
     """Each node's rank, as late as its uses allow (a value computed from leaves alone, like
-    u*c in a loop, belongs next to where it is used, not at the start)."""
-    outgoing: dict[str, list[str]] = {node.name: [] for node in scene.nodes}
+    u*c in a loop, belongs next to where it is used, not at the start).
+
+    A node's height is the longest path from it to a node with no edges out; heights are
+    found from those nodes backwards (Kahn's algorithm), each node taken exactly once. A
+    node left over lies on a cycle: a ValueError naming it, never an endless loop.
+    """
+    names = [node.name for node in scene.nodes]
+    predecessors: dict[str, list[str]] = {name: [] for name in names}
+    outgoing = dict.fromkeys(names, 0)
     for edge in scene.edges:
-        outgoing.setdefault(edge.tail, []).append(_node_of(edge.head))
-    height: dict[str, int] = {}
-    for name in outgoing:
-        stack = [name]
-        while stack:  # iterative: a chain a thousand ops long must not hit the recursion limit
-            top = stack[-1]
-            todo = [h for h in outgoing.get(top, []) if h not in height]
-            if todo:
-                stack.extend(todo)
-                continue
-            stack.pop()
-            height[top] = 1 + max((height[h] for h in outgoing.get(top, [])), default=-1)
+        tail, head = edge.tail, node_of(edge.head)
+        predecessors.setdefault(head, []).append(tail)
+        predecessors.setdefault(tail, [])
+        outgoing[tail] = outgoing.get(tail, 0) + 1
+        outgoing.setdefault(head, 0)
+    height = dict.fromkeys(outgoing, 0)
+    ready = [name for name, count in outgoing.items() if count == 0]
+    for name in ready:  # grows as nodes become ready; each node is appended once
+        for tail in predecessors[name]:
+            height[tail] = max(height[tail], height[name] + 1)
+            outgoing[tail] -= 1
+            if outgoing[tail] == 0:
+                ready.append(tail)
+    if len(ready) < len(outgoing):
+        scene.check_acyclic()  # names the cycle
+        raise ValueError("the drawing has a cycle: no layout can rank it")  # not reached
     tallest = max(height.values(), default=0)
     return {name: tallest - h for name, h in height.items()}

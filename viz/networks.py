@@ -11,20 +11,16 @@ layers become one edge with the number of weights and their norm.
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 
 from autograd import Value
 from viz.labels import (
     escape_html,
-    format_data,
     format_number,
-    grad_text,
-    mono,
     shorten,
 )
-from viz.scene import Scene, SceneEdge, natural_key, parent_scope
+from viz.scene import Scene, SceneEdge, natural_key
 
 
 def cluster_attrs(scopes: list[str]) -> dict[str, dict[str, str]]:
@@ -65,50 +61,6 @@ def innermost_scopes(order: list[Value]) -> dict[str, list[int]]:
     return members
 
 
-def scope_outputs(order: list[Value], collapsed: dict[str, list[int]]) -> dict[str, int]:
-    """For each collapsed scope, its output: the latest member used outside it (or the root)."""
-    index = {node: i for i, node in enumerate(order)}
-    outputs: dict[str, int] = {}
-    for node in order:
-        for parent in node.parents:
-            i = index[parent]
-            scope = order[i].scope
-            if scope in collapsed and node.scope != scope:
-                outputs[scope] = max(outputs.get(scope, i), i)
-    for scope, members in collapsed.items():
-        outputs.setdefault(scope, members[-1])  # used by nothing outside: it holds the root
-    return outputs
-
-
-def summary_attrs(
-    scope: str, members: list[int], output: int, order: list[Value], grads: list, options
-) -> dict[str, str]:
-    """A collapsed neuron, in words: its inputs, parameters, what it outputs, value and grad."""
-    inside = set(members)
-    index = {node: i for i, node in enumerate(order)}
-    inputs = {index[p] for i in members for p in order[i].parents if index[p] not in inside}
-    params = sum(1 for i in members if not order[i].op)
-    ops = Counter(order[i].op for i in members if order[i].op)
-    out_op = order[output].op or "a value"
-    rows = [
-        f"<B>{escape_html(shorten(scope))}</B>",
-        escape_html(
-            f"{len(inputs)} input{'s' * (len(inputs) != 1)} in, "
-            f"{params} parameter{'s' * (params != 1)} (weights, bias) inside"
-        ),
-        escape_html(f"{sum(ops.values())} ops; output = {shorten(out_op, 20)}(…)"),
-        mono(f"out {format_data(order[output].data)}"),
-    ]
-    if options.show_grads:
-        rows.append(mono(grad_text(grads[output])))
-    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-    label = (
-        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#fff7dc">'
-        f"{cells}</TABLE>>"
-    )
-    return {"shape": "plain", "label": label}
-
-
 def inputs_before_weights(scene: Scene, order: list[Value], drawn_as: list[str]) -> None:
     """Put network inputs in a column of their own, left of the weights they meet.
 
@@ -132,21 +84,47 @@ def inputs_before_weights(scene: Scene, order: list[Value], drawn_as: list[str])
                     scene.edges.append(SceneEdge(*pair, {"style": "invis"}))
 
 
-def bundle_layer_edges(scene: Scene, order, collapsed, summary_names) -> None:
+def inputs_into_their_layer(scene: Scene, order: list[Value]) -> None:
+    """Draw each network input inside the box of the one layer that reads it.
+
+    An input (a leaf outside any module) outside the layer's box had its edges routed
+    around the box's border to reach each neuron: the edges looped over the clusters.
+    Inside the layer's box, at its left (``inputs_before_weights`` ranks it first), its
+    edges fan out straight to the neurons. An input read by several layers, or outside
+    any module, stays where it is.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    layers: dict[int, set[str]] = {}
+    for node in order:
+        top = scope_and_enclosing(node.scope)[:1]
+        for parent in node.parents:
+            layers.setdefault(index[parent], set()).update(top or [""])
+    for scene_node in scene.nodes:
+        i = scene_node.index
+        if scene_node.kind != "value" or i is None:
+            continue
+        node = order[i]
+        if node.parents or node.scope or len(layers.get(i, ())) != 1:
+            continue
+        (layer,) = layers[i]
+        if layer in scene.clusters:
+            scene_node.scope = layer
+
+
+def bundle_layer_edges(scene: Scene, order: list[Value], layer_of: dict[str, str]) -> None:
     """Replace the k × m edges between two layers of collapsed neurons by one labelled edge.
 
-    The edge runs between the layers' clusters (``ltail``/``lhead``) and says how many
-    connections it stands for and the size of their local derivatives: for products
-    (weights × inputs) that is the weight matrix's Frobenius norm ‖W‖.
+    ``layer_of`` maps each box's DOT name to its layer (the scope its edges are bundled
+    by). The edge runs between the layers' clusters (``ltail``/``lhead``) and says how many
+    connections it stands for and the size of their local derivatives (``bundle_text``).
     """
-    layer_of = {name: parent_scope(scope) for scope, name in summary_names.items()}
     names = scene.cluster_names()
     groups: dict[tuple[str, str], list[SceneEdge]] = {}
     kept = []
     for edge in scene.edges:
         # an input x0 feeding every neuron of L0 is bundled too (its tail is x0 itself)
         tail_key, head_layer = layer_of.get(edge.tail, edge.tail), layer_of.get(edge.head)
-        if head_layer and tail_key != head_layer:
+        if head_layer and tail_key != head_layer and edge.use is not None:
             groups.setdefault((tail_key, head_layer), []).append(edge)
         else:
             kept.append(edge)
@@ -154,16 +132,10 @@ def bundle_layer_edges(scene: Scene, order, collapsed, summary_names) -> None:
         if len(edges) == 1:
             kept.extend(edges)
             continue
-        locals_ = [order[e.use[0]].local_grads[e.use[1]] for e in edges]
-        products = all(order[e.use[0]].op == "*" for e in edges)
-        norm = math.sqrt(sum(float(np.sum(np.square(local))) for local in locals_))
-        what = "weights" if products else "edges"
-        norm_name = "‖W‖" if products else "‖∂/∂in‖"
         tails = sorted({e.tail for e in edges}, key=natural_key)
         heads = sorted({e.head for e in edges}, key=natural_key)
-        text = f"{len(edges)} {what}, {norm_name} = {format_number(norm)}"
         attrs = {
-            "label": f"<{escape_html(text)}>",
+            "label": f"<{escape_html(bundle_text(order, edges))}>",
             "penwidth": "3",
             "color": "#555555",
             "fontsize": "10",
@@ -176,3 +148,45 @@ def bundle_layer_edges(scene: Scene, order, collapsed, summary_names) -> None:
     scene.edges = kept
     if groups:
         scene.graph_attrs["compound"] = "true"  # edges may end at a cluster's border
+
+
+def bundle_text(order: list[Value], edges: list[SceneEdge]) -> str:
+    """What a bundled edge says: how many edges it stands for, and the norm of their local
+    derivatives. For products (weights × inputs) that is the weight matrix's Frobenius
+    norm ‖W‖. Only local derivatives that are numbers (a float, or a batch of them) are
+    squared and summed; one that is not (a block of a matrix product's Jacobian, given
+    only as a product) is counted, and the text says over how many the norm was taken.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> a, b = x * Value(3.0), x * Value(4.0)       # local derivatives ∂a/∂x = 3, ∂b/∂x = 4
+    >>> edges = [SceneEdge("v0", "s0", use=(1, 0)), SceneEdge("v0", "s1", use=(2, 0))]
+    >>> bundle_text([x, a, b], edges)
+    '2 weights, ‖W‖ = 5'
+    """
+    uses = [e.use for e in edges if e.use is not None]
+    locals_ = [order[i].local_grads[k] for i, k in uses]
+    numbers = [local for local in locals_ if is_number(local)]
+    norm = format_number(math.sqrt(sum(float(np.sum(np.square(n))) for n in numbers)))
+    if not numbers:
+        return f"{len(edges)} edges; their local derivatives are not numbers: no norm"
+    if len(numbers) < len(locals_):
+        return (
+            f"{len(edges)} edges, ‖∂/∂in‖ = {norm} over the {len(numbers)} "
+            "whose local derivative is a number"
+        )
+    if all(order[i].op == "*" for i, _ in uses):
+        return f"{len(edges)} weights, ‖W‖ = {norm}"
+    return f"{len(edges)} edges, ‖∂/∂in‖ = {norm}"
+
+
+def is_number(x: object) -> bool:
+    """A float, an int (not a bool) or a numpy array of numbers: what can be squared and summed.
+
+    >>> import numpy as np
+    >>> is_number(0.5), is_number(np.array([1.0, 2.0])), is_number("x"), is_number(True)
+    (True, True, False, False)
+    """
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "fiu"
+    return isinstance(x, float | int) and not isinstance(x, bool)
