@@ -25,17 +25,21 @@ backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``form
 """
 
 from viz.dot import draw
+from viz.explain import Derivation, Term, explain
 from viz.images import GraphvizNotFoundError, render
 from viz.options import DrawOptions
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
 
 __all__ = [
     "BackwardSteps",
+    "Derivation",
     "DrawOptions",
     "Frame",
     "GraphvizNotFoundError",
+    "Term",
     "backward_steps",
     "draw",
+    "explain",
     "render",
     "save_steps_html",
 ]

@@ -25,6 +25,7 @@ import re
 from importlib import resources
 from string import Template
 
+from viz.explain import derivation, uses
 from viz.images import GraphvizNotFoundError
 from viz.labels import edge_text, grad_text
 from viz.scene import value_name
@@ -38,6 +39,8 @@ from viz.steps import (
     op_id,
 )
 
+MAX_LISTED_USES = 8  # a derivation on the page lists this many terms, then sums up the rest
+EXPLAIN_HELP = "Click a value (or its op) to see how backward() makes its gradient."
 RUN_TO_PLAY = (
     "This is the graph after the whole backward pass. Run this cell to play it step by step "
     "(the player is a script, and untrusted notebooks, GitHub and nbviewer do not run scripts)."
@@ -54,15 +57,19 @@ LEGEND = (
 )
 
 
-def _resource(name: str) -> str:
+def resource(name: str) -> str:
+    """The text of a file shipped with viz (``player.js``, ``player.css``, ...)."""
     return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
 def page(steps: BackwardSteps, title: str) -> str:
     """A complete, self-contained HTML page (no network) with the player."""
-    return Template(_resource("player.html")).substitute(
-        title=html.escape(title), player=player(steps, standalone=True)
-    )
+    return page_around(player(steps, standalone=True), title)
+
+
+def page_around(fragment: str, title: str) -> str:
+    """``fragment`` (a player) as a complete HTML page with ``title``."""
+    return Template(resource("player.html")).substitute(title=html.escape(title), player=fragment)
 
 
 def notebook_fragment(steps: BackwardSteps) -> str:
@@ -76,19 +83,39 @@ def notebook_fragment(steps: BackwardSteps) -> str:
 def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
     """The player's HTML: a note, the static SVG, the frames as JSON, the script."""
     svg = steps.svg()
-    prefix = "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
-    data = {**frame_data(steps, prefix), "svg": inline_svg(svg, prefix), "legend": LEGEND}
+    prefix = svg_prefix(svg)
+    data = {
+        **frame_data(steps, prefix),
+        "svg": inline_svg(svg, prefix),
+        "legend": LEGEND,
+        "explain": derivations(steps),
+        "explainHelp": EXPLAIN_HELP,
+    }
+    return player_html(svg, data, standalone=standalone)
+
+
+def svg_prefix(svg: str) -> str:
+    """A prefix that makes the SVG's ids unique on a page (several players in a notebook)."""
+    return "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+
+
+def player_html(svg: str, data: dict, *, standalone: bool, note: str = RUN_TO_PLAY) -> str:
+    """The HTML of a player whose frames are ``data`` (see ``frame_data``), drawn on ``svg``.
+
+    Everything the script reads is JSON inside the page (with ``<`` escaped, so no text in
+    it can close the script element); ``note`` is what shows where scripts do not run.
+    """
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     page_attr = " data-page" if standalone else ""
     # A page is opened in a browser, which runs the script: it needs no still image.
     still = "" if standalone else still_image(svg)
     return (
-        f"<style>{_resource('player.css')}</style>\n"
+        f"<style>{resource('player.css')}</style>\n"
         f'<div class="ag-steps"{page_attr}>\n'
-        f'<p class="ag-note"><b>{html.escape(RUN_TO_PLAY)}</b></p>\n{still}'
+        f'<p class="ag-note"><b>{html.escape(note)}</b></p>\n{still}'
         '<div class="ag-view"></div>\n'
         f'<script type="application/json" class="ag-data">{payload}</script>\n'
-        f"<script>{_resource('player.js')}</script>\n</div>"
+        f"<script>{resource('player.js')}</script>\n</div>"
     )
 
 
@@ -148,6 +175,38 @@ def frame_data(steps: BackwardSteps, prefix: str) -> dict:
         "initial": initial,
         "frames": frames,
     }
+
+
+def derivations(steps: BackwardSteps) -> dict[str, list[list]]:
+    """What clicking a value shows: its derivation (``viz.explain``), one line per entry.
+
+    Each entry is ``[text, step]``: ``step`` is the frame (from 0) whose op adds that term
+    to the gradient, so the page can say which terms are still to come; -1 for the lines
+    that are not a term. Keyed by the value's DOT name (``v3``). Uses beyond
+    ``MAX_LISTED_USES`` are summed up in one line.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> steps = __import__("viz").backward_steps(x * x)
+    >>> [step for _, step in derivations(steps)["v0"]]   # header, 2 uses × 2 lines, total
+    [-1, 0, 0, 0, 0, -1]
+    """
+    order, final = steps.order, list(steps[-1].grads)
+    frame_of = {frame.active: k for k, frame in enumerate(steps)}
+    edges = uses(order)
+    found = {}
+    for i in range(len(order)):
+        d = derivation(order, final, i, edges=edges)
+        lines: list[list] = [[d.header(), -1]]
+        for n, (consumer, _) in enumerate(edges.get(d.node, [])[:MAX_LISTED_USES]):
+            step = frame_of.get(consumer, -1)
+            lines += [["  " + line, step] for line in d.term_lines(n)]
+        if len(d.terms) > MAX_LISTED_USES:
+            lines.append([f"  … and {len(d.terms) - MAX_LISTED_USES} more uses", -1])
+        if d.terms:
+            lines.append(["  " + d.footer(), -1])
+        found[value_name(i)] = lines
+    return found
 
 
 def _upstream(steps: BackwardSteps, frame) -> object:
