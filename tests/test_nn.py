@@ -748,7 +748,7 @@ def test_forward_hooks_see_each_layers_output_and_can_be_removed(batched):
     ]
     y = model(x)
     assert [m for m, _, _ in seen] == model.layers
-    (_, inputs, hidden), (_, last_inputs, last) = seen
+    (_, _, hidden), (_, last_inputs, last) = seen
     assert last[0] is y and last_inputs == (hidden,)  # the second layer read the first's output
     assert [v.batch_size for v in hidden] == [4 if batched else None] * 3
     handles[0].remove()

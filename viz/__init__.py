@@ -25,6 +25,7 @@ backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``form
 """
 
 from viz.dot import draw
+from viz.exercise import CheckResult, Exercise, exercise
 from viz.explain import Derivation, Term, explain
 from viz.images import GraphvizNotFoundError, render
 from viz.options import DrawOptions
@@ -32,13 +33,16 @@ from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
 
 __all__ = [
     "BackwardSteps",
+    "CheckResult",
     "Derivation",
     "DrawOptions",
+    "Exercise",
     "Frame",
     "GraphvizNotFoundError",
     "Term",
     "backward_steps",
     "draw",
+    "exercise",
     "explain",
     "render",
     "save_steps_html",

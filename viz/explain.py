@@ -200,7 +200,7 @@ class Derivation:
     def header(self) -> str:
         """The first line: the gradient, and how many terms make it."""
         total = _show(self.total, self.sample)
-        start = f"∂{self.root_name}/∂{_wrap(self.name)} = {total}"
+        start = f"∂{self.root_name}/∂{wrap_name(self.name)} = {total}"
         if not self.terms:
             if self.node is self.root:
                 return f"{start}: backward() starts here (the seed ∂{self.root_name}/∂itself)"
@@ -225,7 +225,7 @@ class Derivation:
         """The two lines of term ``number`` (from 0): its local derivative, then its product."""
         t, k = self.terms[number], self.sample
         consumer = name_of(t.consumer)
-        of = _wrap(consumer) if consumer else f"(the {t.op} node)"
+        of = wrap_name(consumer) if consumer else f"(the {t.op} node)"
         upstream = f"upstream ∂{self.root_name}/∂{of} = {_show(t.upstream, k)}"
         product = _show(t.product, k)
         if not _is_number(t.local):  # the op gives it only multiplied by upstream
@@ -414,9 +414,9 @@ def _formula(consumer: Value, k: int, node: Value, subject: str) -> str:
     c = "" if consumer.constant is None else _number_text(consumer.constant)
     rule = RULES.get(rule_key(consumer))
     if rule is None:  # an op the table does not know: its numbers, and a generic ∂out/∂in
-        return f"∂{consumer.op}/∂{_wrap(subject)}"
+        return f"∂{consumer.op}/∂{wrap_name(subject)}"
     expression, derivative = rule
-    return f"∂{_wrap(expression(names, c))}/∂{_wrap(names[k])} = {derivative(names, c, k)}"
+    return f"∂{wrap_name(expression(names, c))}/∂{wrap_name(names[k])} = {derivative(names, c, k)}"
 
 
 def operand_names(consumer: Value, node: Value | None = None, subject: str = "") -> list[str]:
@@ -469,8 +469,12 @@ def expression_of(node: Value, names: Sequence[str]) -> str | None:
     return rule[0](names, c)
 
 
-def _wrap(name: str) -> str:
-    """A name in ∂(...): bracketed unless it is one word (``x1``, ``L0.N0.w0``)."""
+def wrap_name(name: str) -> str:
+    """A name as it stands after ∂: bracketed unless it is one word or a call.
+
+    >>> wrap_name("x1"), wrap_name("L0.N0.w0"), wrap_name("x1·w1"), wrap_name("tanh(n)")
+    ('x1', 'L0.N0.w0', '(x1·w1)', 'tanh(n)')
+    """
     plain = all(ch.isalnum() or ch in "._" for ch in name)
     is_call = name.endswith(")") and name.count("(") == 1 and name.index("(") > 0
     return name if plain or is_call else f"({name})"

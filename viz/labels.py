@@ -146,28 +146,40 @@ def value_label(
     fill: str = "white",
     grad_fill: str = "white",
     grad_width: int = 0,
+    data_width: int = 0,
     ids: str = "",
     note: str = "",
+    title: str | None = None,
+    hide: str = "",
 ) -> str:
     """The HTML-like label of a value box: label (bold), data, grad, one row each.
 
-    ``grad_width`` pads the grad row to that many characters, so the box keeps one size
-    across step-through frames. ``ids`` (a DOT name) gives the box and its grad cell ids
-    ``<ids>_box`` / ``<ids>_grad`` in SVG output. ``note`` adds a row in italics.
+    ``grad_width`` and ``data_width`` pad those rows to that many characters, so the box
+    keeps one size across frames. ``ids`` (a DOT name) gives the box and its data and grad
+    cells ids ``<ids>_box`` / ``<ids>_data`` / ``<ids>_grad`` in SVG output. ``note`` adds
+    a row in italics. ``title`` replaces the label in the bold row; ``hide="data"`` or
+    ``"grad"`` writes that row's number as ``?`` (an exercise: ``viz.exercise``).
 
     >>> from autograd import Value
     >>> "<B>x</B>" in value_label(Value(1.0, label="x"), None)
     True
+    >>> "grad ?" in value_label(Value(1.0, label="x"), 0.25, hide="grad")
+    True
     """
     rows = []
-    if node.label:
-        rows.append(f"<TD><B>{escape_html(shorten(node.label))}</B></TD>")
+    title = node.label if title is None else title
+    if title:
+        rows.append(f"<TD><B>{escape_html(shorten(title))}</B></TD>")
     shape = "×".join(map(str, np.shape(node.data)))  # B, or B×neurons for a fused layer
     batch = f" (B={shape})" if isinstance(node.data, np.ndarray) else ""
     data = f"{_row_name('data', node.data)} {format_number(first(node.data))}{batch}"
-    rows.append(f'<TD ALIGN="LEFT">{mono(data)}</TD>')
+    if hide == "data":
+        data = "data ?"
+    text = mono(data.ljust(data_width, "\u00a0"))
+    rows.append(f'<TD ALIGN="LEFT"{_id(ids, "data")}>{text}</TD>')
     if show_grads:
-        text = mono(grad_text(grad).ljust(grad_width, "\u00a0"))
+        shown = "grad ?" if hide == "grad" else grad_text(grad)
+        text = mono(shown.ljust(grad_width, "\u00a0"))
         rows.append(f'<TD ALIGN="LEFT" BGCOLOR="{grad_fill}"{_id(ids, "grad")}>{text}</TD>')
     if note:
         rows.append(f'<TD ALIGN="LEFT"><I>{escape_html(note)}</I></TD>')
