@@ -27,6 +27,7 @@ backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``form
 from viz.dot import draw
 from viz.exercise import CheckResult, Exercise, exercise
 from viz.explain import Derivation, Term, explain
+from viz.flow import GradientFlow, LayerFlow
 from viz.images import GraphvizNotFoundError, render
 from viz.options import DrawOptions
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
@@ -38,7 +39,9 @@ __all__ = [
     "DrawOptions",
     "Exercise",
     "Frame",
+    "GradientFlow",
     "GraphvizNotFoundError",
+    "LayerFlow",
     "Term",
     "backward_steps",
     "draw",
