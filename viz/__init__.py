@@ -30,6 +30,7 @@ from viz.explain import Derivation, Term, explain
 from viz.flow import GradientFlow, LayerFlow
 from viz.images import GraphvizNotFoundError, render
 from viz.options import DrawOptions
+from viz.replay import TrainingReplay
 from viz.steps import BackwardSteps, Frame, backward_steps, save_steps_html
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "LayerFlow",
     "Term",
+    "TrainingReplay",
     "backward_steps",
     "draw",
     "exercise",

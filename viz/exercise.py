@@ -48,8 +48,8 @@ from viz.options import DrawOptions
 from viz.scene import Scene, value_name
 
 ASKS = ("grad", "local", "data")
-REL_TOL = 0.01  # an answer within 1 % (or 0.001) is right: hand arithmetic rounds
-ABS_TOL = 0.001
+REL_TOL = 0.01  # an answer within 1 % is right: hand arithmetic rounds
+ABS_TOL = 1e-6  # near 0 (a gradient of exactly 0): rounding, not a wrong answer
 ANSWER_WIDTH = 14  # characters kept free in a ? row ("grad ?"), for the answer typed in
 RUN_TO_CHECK = (
     "Fill in each ? on the picture. Run this cell to type your answers into boxes and check "
@@ -121,7 +121,8 @@ class Exercise:
     ) -> CheckResult:
         """``{name: True/False}`` for each answer; ``.hints[name]`` says how to get a wrong one.
 
-        An answer is right within ``rel_tol`` of the true value (or ``abs_tol``, near 0).
+        An answer is right within ``rel_tol`` of the true value (relative: 1 % by default),
+        or within ``abs_tol`` of it (for answers of 0).
         """
         if not isinstance(answers, Mapping):
             raise TypeError(

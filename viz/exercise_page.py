@@ -28,8 +28,8 @@ from viz.player import inline_svg, resource, still_image
 
 INTRO = (
     "Type a number for each blank (the ? on the picture) and press Check, or Enter. "
-    f"An answer within {REL_TOL:.0%} (or {ABS_TOL:g}) of the true value is right; a wrong "
-    "one gets a hint: how to compute it from what the picture shows."
+    f"An answer within {REL_TOL:.0%} of the true value is right; a wrong one gets a hint: "
+    "how to compute it from what the picture shows."
 )
 HELP = {
     "grad": "Each ? is a gradient ∂root/∂value: start at the root (grad 1) and work back, "

@@ -66,6 +66,11 @@
     box.insertBefore(this.caption, legend);
     box.insertBefore(controls, this.caption);
     if (this.data.explain) this.explaining(box);
+    if (this.data.curve) { // a training replay: the loss curve, next to the slider
+      this.curve = el("div", { class: "ag-curve" });
+      this.curve.innerHTML = this.data.curve; // our own markup: numbers and fixed words
+      box.insertBefore(this.curve, this.caption.nextSibling);
+    }
 
     this.prev.addEventListener("click", function () { self.show(self.k - 1); });
     this.next.addEventListener("click", function () { self.show(self.k + 1); });
@@ -84,7 +89,7 @@
     // Readable first: the whole graph if its text stays ≥ 75% of its size, else full size.
     var avail = this.view.clientWidth || 800;
     var fitScale = Math.min(avail / this.natural.w, 1);
-    this.scale = fitScale >= 0.75 ? fitScale : 1;
+    this.scale = fitScale >= 0.75 || this.data.wholeFirst ? fitScale : 1;
     var height = Math.min(this.natural.h * this.scale, window.innerHeight * 0.7 || 600);
     this.view.style.height = Math.max(height, 120) + "px";
     this.vb = { x: this.full.x, y: this.full.y, w: avail / this.scale, h: 0 };
@@ -267,6 +272,17 @@
     this.next.disabled = k === frames.length - 1;
     this.follow(this.find(f.op) || this.find(f.box));
     this.explain();
+    this.mark(k);
+  };
+
+  Player.prototype.mark = function (k) {
+    // The loss curve's marker and cursor at frame k's step.
+    if (!this.curve || !this.data.marks) return;
+    var at = this.data.marks[k], p = this.data.prefix;
+    var marker = this.curve.querySelector('[id="' + p + 'marker"]');
+    var cursor = this.curve.querySelector('[id="' + p + 'cursor"]');
+    if (marker) { marker.setAttribute("cx", at[0]); marker.setAttribute("cy", at[1]); }
+    if (cursor) { cursor.setAttribute("x1", at[0]); cursor.setAttribute("x2", at[0]); }
   };
 
   function onKey(e) {
