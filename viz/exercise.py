@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,7 +250,8 @@ class Exercise:
         d = derivation(self.order, self.grads, blank.index, edges=self._uses(), name=blank.name)
         index = {node: j for j, node in enumerate(self.order)}
         lines = [
-            f"∂{d.root_name}/∂{d.name} is the sum, over the uses of {d.name}, of upstream × local:"
+            f"∂{d.root_name}/∂{wrap_name(d.name)} is the sum, over the uses of {d.name}, "
+            "of upstream × local:"
         ]
         for n, term in enumerate(d.terms):
             named = name_of(term.consumer)
@@ -292,7 +293,11 @@ class Exercise:
 
 
 def exercise(
-    root: Value, ask: str = "grad", seed: int | None = None, count: int | None = None
+    root: Value,
+    ask: str = "grad",
+    seed: int | None = None,
+    count: int | None = None,
+    only: Iterable[str] | None = None,
 ) -> Exercise:
     """An exercise on the graph of ``root``: some of its numbers hidden, to work out.
 
@@ -300,8 +305,9 @@ def exercise(
     ``"local"`` (each edge's local derivative ∂out/∂in, named ``"a->b"``) or ``"data"``
     (each op's forward value; the leaves are given). Without ``seed`` every one of them is
     hidden; with a seed, ``count`` of them (half by default) chosen at random, the same
-    ones for the same seed. The gradients come from ``autograd.grad``: the graph's own
-    ``.grad`` are left as they are, and backward() need not have run.
+    ones for the same seed. ``only`` (names, as ``blanks`` writes them) asks about those
+    alone. The gradients come from ``autograd.grad``: the graph's own ``.grad`` are left
+    as they are, and backward() need not have run.
 
     >>> from autograd import Value
     >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
@@ -323,6 +329,17 @@ def exercise(
     candidates = _candidates(order, grads, ask)
     if not candidates:
         raise ValueError(f"this graph has nothing to ask for ask={ask!r}: it has no op")
+    if only is not None:
+        wanted = [only] if isinstance(only, str) else list(only)
+        known = {b.name for b in candidates}
+        unknown = [name for name in wanted if name not in known]
+        if unknown or not wanted:
+            listed = ", ".join(repr(b.name) for b in candidates[:8])
+            raise ValueError(
+                f"only= names no {ask} of this graph: {unknown or wanted}; they are {listed}"
+                + (", ..." if len(candidates) > 8 else "")
+            )
+        candidates = [b for b in candidates if b.name in set(wanted)]
     return Exercise(root, ask, _choose(candidates, seed, count), order, grads)
 
 
