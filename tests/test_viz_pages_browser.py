@@ -14,7 +14,7 @@ import pytest
 import viz
 from autograd import Value
 from autograd.losses import mse
-from autograd.nn import MLP
+from autograd.nn import MLP, Layer
 from autograd.optim import SGD
 
 pytest.importorskip("selenium", reason="selenium not installed (pip install -e .[dev])")
@@ -154,15 +154,29 @@ def test_the_exercise_page_checks_answers_and_hints_at_wrong_ones(browser, tmp_p
     assert browser.save_screenshot(str(tmp_path / "exercise.png"))
 
 
-def test_the_exercise_in_an_untrusted_notebook_is_a_picture_with_one_line(browser, tmp_path):
-    ex = viz.exercise(neuron(x2_label=EVIL), ask="grad")
-    fragment = re.sub(r"<script\b.*?</script>", "", ex._repr_html_(), flags=re.S)
+def small_replay() -> viz.TrainingReplay:
+    model = Layer(2, 1, activation="tanh", seed=0, name=EVIL)  # its weights: EVIL.N0.w0, ...
+    replay = viz.TrainingReplay(model, [0.5, -0.5], 0.8, loss=mse)
+    for _ in range(3):
+        replay.record()
+    return replay
+
+
+@pytest.mark.parametrize("what", ["exercise", "replay"])
+def test_in_an_untrusted_notebook_a_page_is_a_picture_with_one_line(browser, tmp_path, what):
+    if what == "exercise":
+        shown, said = viz.exercise(neuron(x2_label=EVIL), ask="grad"), "ex.check({name: number})"
+    else:
+        shown, said = small_replay(), "Run this cell to scrub through training"
+    fragment = re.sub(r"<script\b.*?</script>", "", shown._repr_html_(), flags=re.S)
     page = tmp_path / "untrusted.html"
     page.write_text(f"<!DOCTYPE html><html><body>{fragment}</body></html>", encoding="utf-8")
     browser.get(page.as_uri())
     text = browser.find_element(By.TAG_NAME, "body").text
-    assert "ex.check({name: number})" in text and "Blanks: " in text
-    assert EVIL[:20] in text  # the label, as text
+    assert said in text
+    if what == "exercise":
+        assert "Blanks: " in text and EVIL[:20] in text  # the label, as text
+    assert '"caption"' not in text and "->" not in text  # no data or drawing as text soup
     assert browser.find_elements(By.TAG_NAME, "input") == []
     size = browser.execute_script(
         "const img = document.querySelector('img.ag-still');"
@@ -222,3 +236,12 @@ def test_the_replay_slider_moves_the_graph_and_the_loss_marker(browser, tmp_path
     assert seen()["weight"] == f"data {viz.labels.format_number(weights[-1])}"
     assert_clean(browser)
     assert browser.save_screenshot(str(tmp_path / "replay.png"))
+
+
+def test_the_replay_page_shows_labels_as_text(browser, tmp_path):
+    open_page(browser, small_replay().save_html(tmp_path / "training.html"))
+    texts = browser.execute_script(
+        "return [...document.querySelectorAll('.ag-view svg text')].map(t => t.textContent)"
+    )
+    assert f"{EVIL}.N0.w0" in texts
+    assert_clean(browser)

@@ -68,7 +68,11 @@ def page(steps: BackwardSteps, title: str) -> str:
 
 
 def page_around(fragment: str, title: str) -> str:
-    """``fragment`` (a player) as a complete HTML page with ``title``."""
+    """``fragment`` (a player) as a complete HTML page with ``title`` (escaped).
+
+    >>> page_around("<p>hi</p>", "a < b").count("a &lt; b")   # the title and the heading
+    2
+    """
     return Template(resource("player.html")).substitute(title=html.escape(title), player=fragment)
 
 
@@ -95,7 +99,11 @@ def player(steps: BackwardSteps, *, standalone: bool = False) -> str:
 
 
 def svg_prefix(svg: str) -> str:
-    """A prefix that makes the SVG's ids unique on a page (several players in a notebook)."""
+    """A prefix that makes the SVG's ids unique on a page (several players in a notebook).
+
+    >>> svg_prefix("<svg/>") == svg_prefix("<svg/>") != svg_prefix("<svg></svg>")
+    True
+    """
     return "ag" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
 
 
@@ -104,6 +112,10 @@ def player_html(svg: str, data: dict, *, standalone: bool, note: str = RUN_TO_PL
 
     Everything the script reads is JSON inside the page (with ``<`` escaped, so no text in
     it can close the script element); ``note`` is what shows where scripts do not run.
+
+    >>> html_ = player_html("<svg/>", {"caption": "</script>"}, standalone=True, note="hi")
+    >>> html_.count("</script>")       # the data's and the player's own: not the caption's
+    2
     """
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     page_attr = " data-page" if standalone else ""

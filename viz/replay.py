@@ -110,7 +110,11 @@ class TrainingReplay:
 
     def record(self, loss: Value | float | None = None) -> None:
         """Keep this step: the sample's graph at the model's current parameters, and
-        ``loss`` (the training batch's loss: a Value or a number) for the curve."""
+        ``loss`` (the training batch's loss: a Value or a number) for the curve.
+
+        It runs the model on the sample, so the model's forward hooks see that run: call
+        ``GradientFlow.record()`` before this, as a loop does after ``backward()``.
+        """
         step = len(self.losses) + 1
         batch_loss = None if loss is None else _number(loss)
         snapshot = self._snapshot(step, batch_loss)
