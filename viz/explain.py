@@ -227,6 +227,8 @@ class Derivation:
         consumer = name_of(t.consumer)
         of = wrap_name(consumer) if consumer else f"(the {t.op} node)"
         upstream = f"upstream ∂{self.root_name}/∂{of} = {_show(t.upstream, k)}"
+        if self.shows == "sum" and _is_batch(t.upstream):  # one sample of many: say which
+            upstream += f" (sample {k})"
         product = _show(t.product, k)
         if not _is_number(t.local):  # the op gives it only multiplied by upstream
             return [
@@ -238,6 +240,8 @@ class Derivation:
         value = _show(t.local, k)
         if not local.endswith(f"= {value}"):
             local += f" = {value}"
+        if self.shows == "sum" and _is_batch(t.local):
+            local += f" (sample {k})"
         if self.shows == "sum":
             times = f"Σ over the batch of upstream × local = {product}"
         else:
