@@ -14,14 +14,20 @@
 - ``render(root, "graph.svg", ...)``: write svg, png, pdf (needs the Graphviz programs) or dot.
 - ``backward_steps(root)`` / ``save_steps_html(root, "steps.html")``: the backward pass,
   step by step, as a player in Jupyter or a self-contained HTML page.
+- ``explain(v, root)``: why ``v.grad`` is what it is, one term per use (``Derivation``).
+- ``exercise(root, ask="grad" | "local" | "data")``: numbers hidden for a learner, checked.
+- ``GradientFlow(model)``: per-layer gradient sizes, dead and saturated units, per step.
+- ``TrainingReplay(model, x, y, loss=...)``: one sample's graph through training, a slider.
 - ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
 
 Modules, one job each: ``options`` (``DrawOptions``), ``labels`` (text and escaping),
 ``colours``, ``scene`` (what to draw, as data), ``build`` (graph -> scene), ``networks``
 (clusters, collapsed neurons), ``outside`` (honest sub-graphs), ``layout`` (bounded layout
 time), ``dot`` (``draw``), ``images`` (``render``: files), ``steps`` (the replayed
-backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``formula`` and
-``__main__`` (the command line).
+backward pass), ``player`` (its HTML, with ``player.js``/``player.css``), ``explain``
+(derivations), ``exercise`` and ``exercise_page`` (with ``exercise.js``/``.css``), ``flow``
+(gradient flow), ``replay`` (training replay), ``formula`` and ``__main__`` (the command
+line).
 """
 
 from viz.dot import draw

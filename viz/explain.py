@@ -41,6 +41,7 @@ import numpy as np
 from autograd import Value, enable_grad, topological_order
 from autograd.engine import contribution
 from autograd.rules import local_grads_as_graph
+from viz.dot import drawn_order
 from viz.labels import describe, format_number, shorten
 
 MAX_NAME_CHARS = 24  # an unlabelled node is named by its expression when it is this short
@@ -328,9 +329,7 @@ def explain(v: Value, root: Value, *, sample: int = 0) -> Derivation:
     if v not in set(order):
         raise ValueError(f"{describe(v)} is not in the graph of {describe(root)}")
     grads = [node.grad for node in order]
-    if _reached_only_through_copies(order, grads, v):
-        from viz.dot import drawn_order  # create_graph through a fused layer: see below
-
+    if _reached_only_through_copies(order, grads, v):  # create_graph through a fused layer
         order = drawn_order(root, "expanded")
         grads = [node.grad for node in order]
     return derivation(order, grads, order.index(v), sample=sample)
