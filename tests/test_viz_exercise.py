@@ -117,6 +117,8 @@ def test_a_seed_picks_the_same_subset_and_count_says_how_many():
     assert len(viz.exercise(root, seed=3, count=2).blanks) == 2
     with pytest.raises(ValueError, match="count must be an int from 1 to"):
         viz.exercise(root, seed=3, count=0)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        viz.exercise(root, seed="3")
     only = ["L0.N0.w0", "L0.N1.b", "L2.N0.w1"]
     assert viz.exercise(root, only=only).blanks == sorted(only, key=everything.blanks.index)
     assert set(viz.exercise(root, seed=1, count=2, only=only).blanks) < set(only)

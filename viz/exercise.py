@@ -392,6 +392,8 @@ def _unique_names(order: list[Value]) -> list[str]:
 def _choose(candidates: list[Blank], seed: int | None, count: int | None) -> list[Blank]:
     if seed is None and count is None:
         return candidates
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise TypeError(f"seed must be an int (or None: every blank), got {seed!r}")
     n = (len(candidates) + 1) // 2 if count is None else count
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(candidates):
         raise ValueError(f"count must be an int from 1 to {len(candidates)}, got {count!r}")
