@@ -126,13 +126,47 @@ def test_a_seed_picks_the_same_subset_and_count_says_how_many():
         viz.exercise(root, only=["L0.N0.w0", "w9"])
 
 
-@needs_dot
-def test_with_a_subset_hidden_the_other_gradients_are_shown():
-    root = neuron()
-    ex = viz.exercise(root, seed=0, count=2)
-    source = ex.draw().source
-    assert source.count("grad ?") == 2
-    assert "grad 0.5" in source  # b's, say: shown because not asked
+def boxes(source: str) -> dict[int, str]:
+    """Each value box of a DOT source (``v3``) -> the texts in it."""
+    found = {}
+    for name, label in re.findall(r"^\s*v(\d+) \[label=<(.*)> shape=plain\]$", source, re.M):
+        found[int(name)] = " | ".join(re.findall(r">([^<>]+)<", label))
+    return found
+
+
+def below(node):
+    """Every node ``node`` was computed from (its parents, theirs, ...)."""
+    seen, stack = set(), [node]
+    while stack:
+        for p in stack.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_with_a_subset_hidden_only_what_would_give_it_away_is_hidden_too(seed):
+    root = lecture_network_loss()
+    order = topological_order(root)
+    ex = viz.exercise(root, ask="grad", seed=seed, count=3)
+    blanks = {order[b.index] for b in ex._blanks.values()}
+    given_away = set().union(*(below(b) for b in blanks)) - blanks  # grads made from a blank
+    shown = boxes(ex.draw().source)
+    assert given_away and set(shown) == set(range(len(order)))
+    for i, node in enumerate(order):
+        if node in blanks:
+            assert "grad ?" in shown[i]
+        elif node in given_away:
+            assert "grad …" in shown[i], node.label
+        else:  # not asked and not given away: its gradient is on the picture
+            assert f"grad {format_number(ex.grads[i])}" in shown[i], node.label
+    data = viz.exercise(root, ask="data", seed=seed, count=3)
+    made = {order[b.index] for b in data._blanks.values()}
+    shown = boxes(data.draw().source)
+    for i, node in enumerate(order):
+        from_a_blank = node not in made and any(b in below(node) for b in made)
+        assert ("data …" in shown[i]) is from_a_blank, node.label
 
 
 def test_check_has_a_tolerance_and_a_hint_for_a_wrong_answer():

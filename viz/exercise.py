@@ -2,7 +2,9 @@
 
 ``exercise(root, ask="grad")`` hides the gradients (``"local"``: the local derivatives on
 the edges; ``"data"``: the forward values) and keeps what they are computed from in the
-picture. ``seed`` picks a random subset, so a teacher can hand out the same exercise.
+picture. ``seed`` picks a random subset, so a teacher can hand out the same exercise; the
+numbers that would give a blank away (the gradients passed down from it, the values
+computed from it) are then not drawn either (``…``).
 
 >>> from autograd import Value
 >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
@@ -43,13 +45,14 @@ from autograd import Value, topological_order
 from viz.build import build_scene
 from viz.dot import check_root
 from viz.explain import derivation, expression_of, name_of, operand_names, uses, wrap_name
-from viz.labels import edge_text, format_number, op_label, value_label
+from viz.labels import edge_text, escape_html, format_number, op_label, value_label
 from viz.options import DrawOptions
 from viz.scene import Scene, value_name
 
 ASKS = ("grad", "local", "data")
 REL_TOL = 0.01  # an answer within 1 % is right: hand arithmetic rounds
 ABS_TOL = 1e-6  # near 0 (a gradient of exactly 0): rounding, not a wrong answer
+NOT_SHOWN = "…"  # a number not asked for, but which would give an answer away
 ANSWER_WIDTH = 14  # characters kept free in a ? row ("grad ?"), for the answer typed in
 RUN_TO_CHECK = (
     "Fill in each ? on the picture. Run this cell to type your answers into boxes and check "
@@ -100,6 +103,10 @@ class Exercise:
         self.grads = grads
         self._blanks = {b.name: b for b in chosen}
         self.blanks = [b.name for b in chosen]
+        # Numbers a blank's answer would give away are not drawn either ("…"): for a
+        # gradient, those of the values it is passed on to (their gradients are computed
+        # from it: all nodes below it); for a value, those computed from it (above it).
+        self._masked = _beyond(order, [b.index for b in chosen if b.operand is None], ask)
         # Every value a blank names is titled with that name on the picture.
         names = _unique_names(order)
         index = {node: i for i, node in enumerate(order)}
@@ -213,7 +220,8 @@ class Exercise:
                     show_grads=options.show_grads,
                     ids=name,
                     title=self._titles.get(i),
-                    hide=self.ask if blank else "",
+                    hide=self.ask if blank or i in self._masked else "",
+                    hidden_as="?" if blank else NOT_SHOWN,
                     grad_width=width,
                     data_width=width,
                 )
@@ -228,6 +236,13 @@ class Exercise:
                 node.attrs.update(
                     op_label(value.op, cells, rankdir=rankdir, ids=name, cell_width=width)
                 )
+        key = "?: a number to work out"
+        if self._masked:
+            key += f"; {NOT_SHOWN}: not asked, but it would give one away"
+        caption = scene.graph_attrs.get("label")  # <...>, from build_scene
+        text = escape_html(key)
+        scene.graph_attrs["label"] = f"<{text}>" if not caption else f"{caption[:-1]}<BR/>{text}>"
+        scene.graph_attrs["labelloc"] = "t"
         return scene
 
     def cell_id(self, name: str) -> str:
@@ -244,6 +259,8 @@ class Exercise:
         blank = next((b for b in self._blanks.values() if b.index == i and b.operand is None), None)
         if blank is not None and self.ask == kind:
             return f"? (the blank {blank.name})"
+        if i in self._masked and self.ask == kind:
+            return f"{NOT_SHOWN} (not on the picture: work it out on the way)"
         return format_number(self.order[i].data if kind == "data" else self.grads[i])
 
     def _grad_hint(self, blank: Blank) -> str:
@@ -376,6 +393,31 @@ def _candidates(order: list[Value], grads: list, ask: str) -> list[Blank]:
     if ask == "grad":  # in the order a learner works them out: from the root down
         found.reverse()
     return found
+
+
+def _beyond(order: list[Value], blanks: list[int], ask: str) -> set[int]:
+    """Positions of the values whose number would give a blank away: for gradients, every
+    value below a blank (its gradient is passed down from it); for data, every value
+    above one (computed from it). Blanks themselves are not in it."""
+    if not blanks or ask == "local":
+        return set()
+    index = {node: i for i, node in enumerate(order)}
+    found: set[int] = set()
+    if ask == "grad":  # down: each blank's parents, theirs, ...
+        stack = [order[i] for i in blanks]
+        while stack:
+            for parent in stack.pop().parents:
+                p = index[parent]
+                if p not in found:
+                    found.add(p)
+                    stack.append(parent)
+    else:  # up: every op that reads a blank or a value made from one
+        reached = set(blanks)
+        for i, node in enumerate(order):  # topological: parents first
+            if any(index[p] in reached for p in node.parents):
+                reached.add(i)
+                found.add(i)
+    return found - set(blanks)
 
 
 def _unique_names(order: list[Value]) -> list[str]:

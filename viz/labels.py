@@ -151,6 +151,7 @@ def value_label(
     note: str = "",
     title: str | None = None,
     hide: str = "",
+    hidden_as: str = "?",
 ) -> str:
     """The HTML-like label of a value box: label (bold), data, grad, one row each.
 
@@ -158,7 +159,7 @@ def value_label(
     keeps one size across frames. ``ids`` (a DOT name) gives the box and its data and grad
     cells ids ``<ids>_box`` / ``<ids>_data`` / ``<ids>_grad`` in SVG output. ``note`` adds
     a row in italics. ``title`` replaces the label in the bold row; ``hide="data"`` or
-    ``"grad"`` writes that row's number as ``?`` (an exercise: ``viz.exercise``).
+    ``"grad"`` writes that row's number as ``hidden_as`` (an exercise: ``viz.exercise``).
 
     >>> from autograd import Value
     >>> "<B>x</B>" in value_label(Value(1.0, label="x"), None)
@@ -174,11 +175,11 @@ def value_label(
     batch = f" (B={shape})" if isinstance(node.data, np.ndarray) else ""
     data = f"{_row_name('data', node.data)} {format_number(first(node.data))}{batch}"
     if hide == "data":
-        data = "data ?"
+        data = f"data {hidden_as}"
     text = mono(data.ljust(data_width, "\u00a0"))
     rows.append(f'<TD ALIGN="LEFT"{_id(ids, "data")}>{text}</TD>')
     if show_grads:
-        shown = "grad ?" if hide == "grad" else grad_text(grad)
+        shown = f"grad {hidden_as}" if hide == "grad" else grad_text(grad)
         text = mono(shown.ljust(grad_width, "\u00a0"))
         rows.append(f'<TD ALIGN="LEFT" BGCOLOR="{grad_fill}"{_id(ids, "grad")}>{text}</TD>')
     if note:
