@@ -4,6 +4,7 @@ step-through page carries the same derivations."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -234,3 +235,17 @@ def test_the_step_through_page_carries_each_values_derivation_with_its_steps():
     (w1,) = [i for i, n in enumerate(steps.order) if n.label == "w1"]
     frame = next(k for k, f in enumerate(steps) if w1 in f.changed)
     assert {step for _, step in found[f"v{w1}"] if step >= 0} == {frame}
+
+
+def test_the_pages_derivations_stay_small():
+    from viz.player import MAX_LISTED_USES, derivations
+
+    x = Value(0.5, label="x")
+    total = sum_of([x * float(k) for k in range(1, 41)])  # x used 40 times
+    lines = derivations(viz.backward_steps(total))["v0"]
+    assert len(lines) == 1 + 2 * MAX_LISTED_USES + 1 + 1  # header, 8 terms, "… 32 more", total
+    assert lines[-2][0] == "  … and 32 more uses"
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    steps = viz.backward_steps((model([2.0, -1.0]) - 1.0) ** 2)
+    size = len(json.dumps(derivations(steps), ensure_ascii=False).encode("utf-8"))
+    assert size < 25_000, size  # beside a 130 kB page
