@@ -113,7 +113,25 @@ class Module:
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        return run_forward_hooks(self, args, self.forward(*args, **kwargs))
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward pass (PyTorch's hook).
+
+        A hook that returns something other than None replaces the output. An MLP runs the
+        hooks of its layers too. ``handle.remove()`` takes the hook off again.
+
+        >>> seen = []
+        >>> layer = Layer(1, 2, seed=0)
+        >>> handle = layer.register_forward_hook(lambda m, inputs, out: seen.append(len(out)))
+        >>> _ = layer([1.0]); handle.remove(); _ = layer([1.0])
+        >>> seen                        # one call: the hook was removed before the second
+        [2]
+        """
+        hooks = self.__dict__.setdefault("_forward_hooks", {})
+        key = next(_HOOK_KEYS)  # never reused: an old handle cannot remove a newer hook
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output from its inputs; each module defines it."""
@@ -303,6 +321,29 @@ class Module:
         return model._load_into(path)
 
     load = _ClassOrInstanceMethod(_load_new.__func__, _load_into)
+
+
+_HOOK_KEYS = itertools.count()
+
+
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` takes the hook off (as PyTorch)."""
+
+    def __init__(self, hooks: dict[int, Callable], key: int) -> None:
+        self.hooks, self.key = hooks, key
+
+    def remove(self) -> None:
+        """Take the hook off; removing it twice is harmless."""
+        self.hooks.pop(self.key, None)
+
+
+def run_forward_hooks(module: Module, inputs: tuple, output: Any) -> Any:
+    """The output after ``module``'s forward hooks saw it (each may replace it)."""
+    for hook in list(module.__dict__.get("_forward_hooks", {}).values()):
+        replaced = hook(module, inputs, output)
+        if replaced is not None:
+            output = replaced
+    return output
 
 
 def _read_saved(path: Path) -> dict[str, Any]:
@@ -516,7 +557,7 @@ class MLP(Module):
         """The network's output: one Value if the last layer has one neuron, else a list."""
         values = _as_inputs(x, self.nin)
         for layer in self.layers:
-            values = layer._forward(values)
+            values = run_forward_hooks(layer, (values,), layer._forward(values))
         return values[0] if len(values) == 1 else values
 
     def config(self) -> dict[str, Any]:

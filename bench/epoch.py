@@ -154,6 +154,57 @@ def ours_phases(points: int = 200, epochs: int = 300) -> dict[str, float]:
     return {name: ns / epochs / 1e3 for name, ns in spent.items()}
 
 
+def ours_gradient_flow_overhead(
+    points: int = 200, epochs: int = 300, block: int = 10
+) -> dict[str, float]:
+    """Our batched epoch without and with ``viz.GradientFlow`` recording after every
+    backward: median µs per epoch of each, and the difference in per cent.
+
+    Two models train side by side from the same weights, in alternating blocks of ``block``
+    epochs (after 20 not timed), so a change in the machine's speed hits both alike.
+
+    >>> sorted(ours_gradient_flow_overhead(points=10, epochs=2, block=1))
+    ['overhead_percent', 'with_us', 'without_us']
+    """
+    import statistics
+    from time import perf_counter_ns
+
+    import viz
+    from autograd import losses, optim
+
+    inputs, labels = moons(points)
+    runs = {}
+    for recording in (False, True):
+        model = _ours_model(initial_weights())
+        flow = viz.GradientFlow(model) if recording else None
+        runs[recording] = (model, optim.SGD(model.parameters(), lr=LEARNING_RATE), flow)
+    times: dict[bool, list[float]] = {False: [], True: []}
+
+    def run_block(recording: bool, timed: bool) -> None:
+        model, optimizer, flow = runs[recording]
+        start = perf_counter_ns()
+        for _ in range(block):
+            total = losses.hinge(model(inputs), labels) + ALPHA * losses.l2(model)
+            optimizer.zero_grad()
+            total.backward()
+            if flow is not None:
+                flow.record()
+            optimizer.step()
+        if timed:
+            times[recording].append((perf_counter_ns() - start) / block / 1e3)
+
+    for k in range(max(1, 20 // block)):
+        run_block(k % 2 == 1, timed=False)
+    for k in range(2 * max(1, epochs // block)):
+        run_block(k % 2 == 1, timed=True)
+    without, with_flow = statistics.median(times[False]), statistics.median(times[True])
+    return {
+        "without_us": without,
+        "with_us": with_flow,
+        "overhead_percent": 100.0 * (with_flow / without - 1.0),
+    }
+
+
 def _ours_scalar(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
     return _ours_epoch(inputs.tolist(), labels.tolist(), weights)
 

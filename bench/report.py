@@ -25,6 +25,7 @@ COMPILED_SPEEDUP_TARGET = 40.0  # A, B: the compiled engine, at most 1/40 of mic
 SPEEDUP_TARGET = 8.0  # A, B as pure Python, and D scalar: at most 1/8 of micrograd's time
 NUMPY_BATCHED_FACTOR = 5.0  # D batched: within 5x of the hand-written numpy floor
 BYTES_TARGET = 150.0  # C: at most 150 bytes per op node
+GRADIENT_FLOW_TARGET = 10.0  # D batched: viz.GradientFlow costs at most 10 % of an epoch
 NOT_INSTALLED = "not installed"  # the error of a library's runs when it cannot be imported
 
 
@@ -246,7 +247,25 @@ def conditions(runs: Runs) -> list[str]:
         if "phases_us" in result:
             phases = ", ".join(f"{k} {v:.0f}" for k, v in result["phases_us"].items())
             lines.append(f"{lib} {case}, where its epoch goes (µs, phase by phase): {phases}.")
+        if "gradient_flow" in result:
+            lines.append(gradient_flow_line(lib, case, result["gradient_flow"]))
     return lines
+
+
+def gradient_flow_line(lib: str, case: str, flow: dict[str, float]) -> str:
+    """What recording ``viz.GradientFlow`` every epoch costs, against its target.
+
+    >>> flow = {"without_us": 800.0, "with_us": 840.0, "overhead_percent": 5.0}
+    >>> gradient_flow_line("ours", "D-batched", flow).split(": ", 1)[1]
+    '840 µs against 800 µs without (+5.0 %; target ≤ 10 %: met).'
+    """
+    overhead = flow["overhead_percent"]
+    verdict = "met" if overhead <= GRADIENT_FLOW_TARGET else "missed"
+    return (
+        f"{lib} {case} with viz.GradientFlow recording every epoch: {flow['with_us']:.0f} µs "
+        f"against {flow['without_us']:.0f} µs without ({overhead:+.1f} %; target "
+        f"≤ {GRADIENT_FLOW_TARGET:g} %: {verdict})."
+    )
 
 
 # --------------------------------------------------------------------- checks

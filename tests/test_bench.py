@@ -47,6 +47,7 @@ def test_a_quick_run_prints_every_case_and_leaves_results_md_alone(tmp_path):
     for row in ROWS:
         assert f"| {row} |" in done.stdout, row
     assert "Cross-checks passed" in done.stdout  # all libraries computed the same numbers
+    assert "with viz.GradientFlow recording every epoch" in done.stdout  # its overhead
     assert "failed" not in done.stdout
     assert output.read_text() in done.stdout  # the file holds the printed table
     assert "| case | ours | micrograd | micrograd / ours |" in output.read_text()

@@ -149,8 +149,7 @@ def test_a_fused_graph_expanded_is_the_unfused_graph_with_its_gradients():
 
 
 def test_drawings_and_the_step_through_show_a_fused_layer_expanded_or_collapsed():
-    from viz import draw
-    from viz.steps import backward_steps
+    from viz import backward_steps, draw
 
     fused_root, unfused_root = fused_and_unfused()
     expanded_source = draw(fused_root, collapse_neurons=False).source

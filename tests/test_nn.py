@@ -730,3 +730,43 @@ def test_parameters_are_found_again_after_any_change_to_the_model():
     assert model.parameters()[-1] is not extra and extra in model.parameters()
     del model.layers[0].scale
     assert extra not in model.parameters()
+
+
+# ---------------------------------------------------------------- forward hooks
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one sample", "fused batch"])
+def test_forward_hooks_see_each_layers_output_and_can_be_removed(batched):
+    """As PyTorch's register_forward_hook: hook(module, inputs, output) after forward; an MLP
+    runs the hooks of its layers too (it calls them directly, not through __call__)."""
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    x = np.ones((4, 2)) if batched else [1.0, -1.0]
+    seen = []
+    handles = [
+        layer.register_forward_hook(lambda m, inputs, out: seen.append((m, inputs, out)))
+        for layer in model.layers
+    ]
+    y = model(x)
+    assert [m for m, _, _ in seen] == model.layers
+    (_, _, hidden), (_, last_inputs, last) = seen
+    assert last[0] is y and last_inputs == (hidden,)  # the second layer read the first's output
+    assert [v.batch_size for v in hidden] == [4 if batched else None] * 3
+    handles[0].remove()
+    handles[0].remove()  # twice: harmless
+    seen.clear()
+    model(x)
+    assert [m for m, _, _ in seen] == [model.layers[1]]
+    assert len(model.parameters()) == 13  # hooks are not parameters, nor saved
+    assert all("hook" not in name for name in model.state_dict())
+
+
+def test_a_hook_that_returns_a_value_replaces_the_output_and_handles_stay_distinct():
+    neuron = Neuron(1, activation="linear", seed=0)
+    first = neuron.register_forward_hook(lambda m, inputs, out: out * 10)
+    assert neuron([1.0]).data == pytest.approx(10 * neuron.w[0].data)
+    first.remove()
+    second = neuron.register_forward_hook(lambda m, inputs, out: out + 1)
+    first.remove()  # an old handle never removes a newer hook
+    assert neuron([1.0]).data == pytest.approx(neuron.w[0].data + 1)
+    second.remove()
+    assert neuron([1.0]).data == pytest.approx(neuron.w[0].data)

@@ -62,3 +62,12 @@ def test_the_second_derivative_example_prints_what_the_readme_shows():
     with contextlib.redirect_stdout(printed):
         exec(compile(example, "README second derivatives", "exec"), {})
     assert printed.getvalue() == expected
+
+
+def test_the_teaching_example_prints_what_the_readme_shows():
+    example = fenced_blocks("python", "Teaching with it")[0]
+    expected = fenced_blocks("text", "Teaching with it")[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README teaching example", "exec"), {})
+    assert printed.getvalue() == expected

@@ -133,14 +133,10 @@ def build_scene(order: list[Value], grads: list, options: DrawOptions) -> Scene:
         else:
             inputs_before_weights(scene, order, drawn_as)
             inputs_into_their_layer(scene, order)
-    caption = _caption(scene, order, grads, boxes, outside, repeated, options)
-    scene.caption = caption
     legend = ""
     if colour_values or colour_boxes:
         legend = legend_label(scale, coloured, _box_legend(states, order, grads, facts))
-    if caption or legend:
-        scene.graph_attrs["label"] = _caption_label(caption, legend)
-        scene.graph_attrs["labelloc"] = "t"
+    scene.set_caption(_caption(scene, order, grads, boxes, outside, repeated, options), legend)
     scene.check_acyclic()
     return scene
 
@@ -311,18 +307,6 @@ def _caption(scene, order, grads, boxes, outside, repeated, options) -> list[str
             "by, a node outside it (a cycle no layout can draw)"
         )
     return caption
-
-
-def _caption_label(caption: list[str], legend: str) -> str:
-    """The graph's label: the caption's lines and, below them, the colour legend. In the
-    label rather than in a node of its own, the legend takes no place in the layout, so no
-    edge has to go around it."""
-    cells = []
-    if caption:
-        cells.append(f"<TD>{'<BR/>'.join(map(escape_html, caption))}</TD>")
-    if legend:
-        cells.append(f"<TD>{legend[1:-1]}</TD>")  # the table inside legend's <...>
-    return f'<<TABLE BORDER="0" CELLSPACING="8"><TR>{"".join(cells)}</TR></TABLE>>'
 
 
 def _declaration_key(order: list[Value], i: int) -> tuple:

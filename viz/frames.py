@@ -11,7 +11,7 @@ Graphviz places every box where it is in the other frames, and the slides do not
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
 >>> y = (x * x).tanh()
->>> steps = backward_steps(y)
+>>> steps = replay(y)
 >>> scenes = frame_scenes(steps)
 >>> len(scenes) == len(steps)
 True
@@ -38,9 +38,9 @@ from viz.steps import (
     ACTIVE_FILL,
     ACTIVE_OP_FILL,
     CHANGED_FILL,
-    BackwardSteps,
-    backward_steps,
+    Replay,
     cell_texts,
+    replay,
 )
 
 FRAME_FORMATS = ("svg", "png", "pdf")
@@ -50,7 +50,7 @@ SECONDS_AT_THE_END = 4.0
 DEFAULT_DPI = 96  # png and GIF resolution (Graphviz's default); 150 or more for slides
 
 
-def frame_scenes(steps: BackwardSteps) -> list[Scene]:
+def frame_scenes(steps: Replay) -> list[Scene]:
     """One scene per step: the step-through's shared scene, restyled for that step.
 
     The step's state: every gradient after it (``Frame.grads``), the visited node in
@@ -86,12 +86,12 @@ def frame_scenes(steps: BackwardSteps) -> list[Scene]:
     return scenes
 
 
-def _grad_widths(steps: BackwardSteps) -> list[int]:
+def _grad_widths(steps: Replay) -> list[int]:
     # the widest grad text a value box shows in any frame, so every frame has one layout
     return [max(len(grad_text(frame.grads[i])) for frame in steps) for i in range(len(steps.order))]
 
 
-def _op_attrs(steps: BackwardSteps, i: int, k: int, visited_at: dict, rankdir: str) -> dict:
+def _op_attrs(steps: Replay, i: int, k: int, visited_at: dict, rankdir: str) -> dict:
     node: Value = steps.order[i]
     visit = visited_at.get(i)
     upstream = steps[visit].grads[i] if visit is not None else None
@@ -102,7 +102,7 @@ def _op_attrs(steps: BackwardSteps, i: int, k: int, visited_at: dict, rankdir: s
     return op_label(node.op, shown, rankdir=rankdir, fill=fill, cell_width=width)
 
 
-def _captions(steps: BackwardSteps) -> list[str]:
+def _captions(steps: Replay) -> list[str]:
     """Each step's caption wrapped, every line padded to one width and every caption to
     one number of lines (in a fixed-width font): the same size in every frame."""
     wrapped = [textwrap.wrap(frame.caption, CAPTION_COLUMNS) or [""] for frame in steps]
@@ -146,7 +146,7 @@ def render_steps(
         raise ValueError(f"format must be one of {', '.join(FRAME_FORMATS)}, got {format!r}")
     folder = Path(directory)
     require_directory(folder)  # its parent must exist: a clear error before any work
-    steps = backward_steps(root, **options)
+    steps = replay(root, **options)
     scenes = frame_scenes(steps)
     folder.mkdir(exist_ok=True)
     digits = len(str(len(scenes)))
@@ -188,7 +188,7 @@ def animate(
     if seconds_per_step <= 0:
         raise ValueError(f"seconds_per_step must be positive, got {seconds_per_step!r}")
     require_directory(path)
-    scenes = frame_scenes(backward_steps(root, **options))
+    scenes = frame_scenes(replay(root, **options))
     pngs = [pipe(s.to_digraph(), "png", extra_args=[f"-Gdpi={dpi:g}"]) for s in scenes]
     images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
     width, height = max(i.width for i in images), max(i.height for i in images)

@@ -159,25 +159,37 @@ def value_label(
     fill: str = "white",
     grad_fill: str = "white",
     grad_width: int = 0,
+    data_width: int = 0,
     ids: str = "",
     note: str = "",
+    title: str | None = None,
+    hide: str = "",
+    hidden_as: str = "?",
 ) -> str:
     """The HTML-like label of a value box: label (bold), data, grad, one row each.
 
-    ``grad_width`` pads the grad row to that many characters, so the box keeps one size
-    across step-through frames. ``ids`` (a DOT name) gives the box and its grad cell ids
-    ``<ids>_box`` / ``<ids>_grad`` in SVG output. ``note`` adds a row in italics.
+    ``grad_width`` and ``data_width`` pad those rows to that many characters, so the box
+    keeps one size across frames. ``ids`` (a DOT name) gives the box and its data and grad
+    cells ids ``<ids>_box`` / ``<ids>_data`` / ``<ids>_grad`` in SVG output. ``note`` adds
+    a row in italics. ``title`` replaces the label in the bold row; ``hide="data"`` or
+    ``"grad"`` writes that row's number as ``hidden_as`` (an exercise: ``viz.exercise``).
 
     >>> from autograd import Value
     >>> "<B>x</B>" in value_label(Value(1.0, label="x"), None)
     True
+    >>> "grad ?" in value_label(Value(1.0, label="x"), 0.25, hide="grad")
+    True
     """
     rows = []
-    if node.label:
-        rows.append(f"<TD><B>{escape_html(shorten(node.label))}</B></TD>")
-    rows.append(f'<TD ALIGN="LEFT">{mono(sample_text("data", node.data))}</TD>')
+    title = node.label if title is None else title
+    if title:
+        rows.append(f"<TD><B>{escape_html(shorten(title))}</B></TD>")
+    data = f"data {hidden_as}" if hide == "data" else sample_text("data", node.data)
+    text = mono(data.ljust(data_width, "\u00a0"))
+    rows.append(f'<TD ALIGN="LEFT"{_id(ids, "data")}>{text}</TD>')
     if show_grads:
-        text = mono(grad_text(grad).ljust(grad_width, "\u00a0"))
+        shown = f"grad {hidden_as}" if hide == "grad" else grad_text(grad)
+        text = mono(shown.ljust(grad_width, "\u00a0"))
         rows.append(f'<TD ALIGN="LEFT" BGCOLOR="{grad_fill}"{_id(ids, "grad")}>{text}</TD>')
     if note:
         rows.append(f'<TD ALIGN="LEFT"><I>{escape_html(note)}</I></TD>')

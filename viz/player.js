@@ -65,6 +65,12 @@
     box.insertBefore(legend, help.nextSibling);
     box.insertBefore(this.caption, legend);
     box.insertBefore(controls, this.caption);
+    if (this.data.explain) this.explaining(box);
+    if (this.data.curve) { // a training replay: the loss curve, next to the slider
+      this.curve = el("div", { class: "ag-curve" });
+      this.curve.innerHTML = this.data.curve; // our own markup: numbers and fixed words
+      box.insertBefore(this.curve, this.caption.nextSibling);
+    }
 
     this.prev.addEventListener("click", function () { self.show(self.k - 1); });
     this.next.addEventListener("click", function () { self.show(self.k + 1); });
@@ -83,7 +89,7 @@
     // Readable first: the whole graph if its text stays ≥ 75% of its size, else full size.
     var avail = this.view.clientWidth || 800;
     var fitScale = Math.min(avail / this.natural.w, 1);
-    this.scale = fitScale >= 0.75 ? fitScale : 1;
+    this.scale = fitScale >= 0.75 || this.data.wholeFirst ? fitScale : 1;
     var height = Math.min(this.natural.h * this.scale, window.innerHeight * 0.7 || 600);
     this.view.style.height = Math.max(height, 120) + "px";
     this.vb = { x: this.full.x, y: this.full.y, w: avail / this.scale, h: 0 };
@@ -118,9 +124,11 @@
     var self = this, start = null;
     this.view.addEventListener("pointerdown", function (e) {
       start = { x: e.clientX, y: e.clientY, vx: self.vb.x, vy: self.vb.y };
+      self.dragged = false;
     });
     window.addEventListener("pointermove", function (e) {
       if (!start) return;
+      if (Math.abs(e.clientX - start.x) + Math.abs(e.clientY - start.y) > 3) self.dragged = true;
       self.vb.x = start.vx - (e.clientX - start.x) / self.scale;
       self.vb.y = start.vy - (e.clientY - start.y) / self.scale;
       self.apply();
@@ -131,6 +139,58 @@
       e.preventDefault();
       self.zoom(e.deltaY < 0 ? 1.2 : 1 / 1.2);
     }, { passive: false });
+  };
+
+  Player.prototype.explaining = function (box) {
+    // Beside the picture: the derivation of the value last clicked (viz.explain's text),
+    // its terms marked "to come" until the step whose op adds them.
+    var self = this, body = el("div", { class: "ag-body" });
+    this.view.parentNode.insertBefore(body, this.view);
+    body.appendChild(this.view);
+    this.panel = el("div", { class: "ag-explain" });
+    this.panel.hidden = true; // until the first click: the picture keeps the whole width
+    body.appendChild(this.panel);
+    box.querySelector(".ag-help").textContent += " " + this.data.explainHelp;
+    this.chosen = null;
+    this.view.addEventListener("click", function (e) {
+      if (self.dragged) return; // the end of a pan, not a click
+      var node = e.target.closest && e.target.closest("g.node");
+      var title = node && node.querySelector("title");
+      var name = title ? title.textContent.replace(/_op$/, "") : "";
+      if (!(name in self.data.explain)) return;
+      self.chosen = name;
+      if (self.panel.hidden) {
+        self.panel.hidden = false;
+        self.resized();
+      }
+      self.explain();
+    });
+  };
+
+  Player.prototype.resized = function () {
+    // The view's width changed: keep the scale and the top left corner, show what fits.
+    this.vb.w = (this.view.clientWidth || 800) / this.scale;
+    this.vb.h = this.view.clientHeight / this.scale || this.vb.h;
+    this.apply();
+  };
+
+  Player.prototype.explain = function () {
+    if (!this.panel || this.chosen === null) return;
+    var lines = this.data.explain[this.chosen], k = this.k, pending = 0;
+    this.panel.textContent = "";
+    for (var i = 0; i < lines.length; i++) {
+      var text = lines[i][0], step = lines[i][1];
+      var line = el("div", { class: "ag-line" }, text);
+      if (step >= 0 && text.indexOf("  use ") === 0) {
+        var when = el("span", { class: "ag-when" }, step > k ? " (to come: step " + (step + 1) + ")"
+          : " (added in step " + (step + 1) + ")");
+        line.appendChild(when);
+      }
+      if (step > k) { line.className += " ag-pending"; pending++; }
+      this.panel.appendChild(line);
+    }
+    if (pending) this.panel.appendChild(el("div", { class: "ag-line ag-note-pending" },
+      "Not final yet: the terms in grey are added by later steps."));
   };
 
   Player.prototype.follow = function (node) {
@@ -211,6 +271,18 @@
     this.prev.disabled = k === 0;
     this.next.disabled = k === frames.length - 1;
     this.follow(this.find(f.op) || this.find(f.box));
+    this.explain();
+    this.mark(k);
+  };
+
+  Player.prototype.mark = function (k) {
+    // The loss curve's marker and cursor at frame k's step.
+    if (!this.curve || !this.data.marks) return;
+    var at = this.data.marks[k], p = this.data.prefix;
+    var marker = this.curve.querySelector('[id="' + p + 'marker"]');
+    var cursor = this.curve.querySelector('[id="' + p + 'cursor"]');
+    if (marker) { marker.setAttribute("cx", at[0]); marker.setAttribute("cy", at[1]); }
+    if (cursor) { cursor.setAttribute("x1", at[0]); cursor.setAttribute("x2", at[0]); }
   };
 
   function onKey(e) {

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import graphviz
 
 from viz.graphs import find_cycle
+from viz.labels import escape_html
 from viz.programs import GraphvizNotFoundError, run
 
 
@@ -84,8 +85,36 @@ class Scene:
     clusters: dict[str, dict[str, str]] = field(default_factory=dict)
     graph_attrs: dict[str, str] = field(default_factory=dict)
     caption: list[str] = field(default_factory=list)  # its lines as plain text
+    legend: str = ""  # the colour legend: an HTML-like label, "<...>"
     # scope -> names of nodes in its cluster, in the order to stack them (N0 first)
     orders: dict[str, list[str]] = field(default_factory=dict)
+
+    def set_caption(self, caption: list[str], legend: str = "") -> None:
+        """The caption's lines and, below them, the colour legend, as the graph's label. In
+        the label rather than in a node of its own, the legend takes no place in the layout,
+        so no edge has to go around it.
+
+        >>> scene = Scene(); scene.set_caption(["a < b"])
+        >>> scene.graph_attrs["label"]
+        '<<TABLE BORDER="0" CELLSPACING="8"><TR><TD>a &lt; b</TD></TR></TABLE>>'
+        """
+        self.caption, self.legend = list(caption), legend
+        cells = []
+        if caption:
+            cells.append(f"<TD>{'<BR/>'.join(map(escape_html, caption))}</TD>")
+        if legend:
+            cells.append(f"<TD>{legend[1:-1]}</TD>")  # the table inside legend's <...>
+        if not cells:
+            self.graph_attrs.pop("label", None)
+            return
+        self.graph_attrs["label"] = (
+            f'<<TABLE BORDER="0" CELLSPACING="8"><TR>{"".join(cells)}</TR></TABLE>>'
+        )
+        self.graph_attrs["labelloc"] = "t"
+
+    def add_caption(self, line: str) -> None:
+        """One more line of caption, in the picture too. ``Scene().add_caption("?: a blank")``"""
+        self.set_caption([*self.caption, line], self.legend)
 
     def cluster_names(self) -> dict[str, str]:
         """Scope -> DOT subgraph name (Graphviz draws a subgraph named ``cluster*`` as a box)."""

@@ -1,6 +1,6 @@
 """The backward pass, step by step: watch the chain rule hand gradients down the graph.
 
-``backward_steps(root)`` replays what ``backward()`` does (seed the root's gradient with 1,
+``replay(root)`` replays what ``backward()`` does (seed the root's gradient with 1,
 then visit every node from the root down and add ``upstream × local`` to each input's
 gradient) on copies of the numbers, so the graph's own ``.grad`` fields are never touched.
 There is one frame per op node visited; a leaf (an input or a weight) has nothing to pass
@@ -10,7 +10,7 @@ gradient is now final.
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
 >>> y = (x * x).tanh()
->>> steps = backward_steps(y)
+>>> steps = replay(y)
 >>> len(steps)                     # tanh, then *; x is a leaf
 2
 >>> steps[1].caption.split(":")[0]
@@ -19,8 +19,9 @@ gradient is now final.
 True
 
 The frames share one drawing: Graphviz lays the graph out once, and each frame lists only
-what it changes (the texts of a few gradients, which node is lit). ``viz.player`` turns them
-into an HTML player (a page, or inline in Jupyter).
+what it changes (the texts of a few gradients, which node is lit). ``viz.player`` shows them
+as an HTML player (``viz.backward_steps``: a page, or inline in Jupyter), ``viz.frames`` as
+image files and a GIF.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from autograd.engine import contribution, visiting_order
 from autograd.files import require_directory
 from viz.build import build_scene
 from viz.dot import check_root, drawn_order
+from viz.images import pipe
 from viz.labels import describe, edge_text, format_data, grad_text, op_label, value_label
 from viz.options import DrawOptions
 from viz.scene import Scene, value_name
@@ -66,13 +68,14 @@ class Frame:
     changed: tuple[int, ...]
 
 
-class BackwardSteps(list):
-    """The frames of a backward pass (a list of ``Frame``), shown as a player in Jupyter.
+class Replay(list):
+    """The frames of a backward pass (a list of ``Frame``), as data; ``viz.BackwardSteps``
+    (``viz.player``) is the same shown as a player in Jupyter or as a page.
 
     ``order`` is the graph's topological order; ``scene`` the one drawing all frames share.
 
     >>> from autograd import Value
-    >>> steps = backward_steps(Value(3.0, label="x") * Value(2.0, label="w"))
+    >>> steps = replay(Value(3.0, label="x") * Value(2.0, label="w"))
     >>> [frame.node.op for frame in steps]
     ['*']
     """
@@ -87,52 +90,17 @@ class BackwardSteps(list):
     def svg(self) -> str:
         """The shared drawing as SVG text, showing the final gradients (needs Graphviz ``dot``)."""
         if self._svg is None:
-            from viz.images import pipe
-
             self._svg = pipe(self.scene.to_digraph(), "svg").decode("utf-8")
         return self._svg
 
-    def to_html(self, title: str = "The backward pass, step by step") -> str:
-        """A complete, self-contained HTML page with the player."""
-        from viz.player import page
 
-        return page(self, title)
-
-    def save_html(self, path: str | os.PathLike) -> Path:
-        """Write ``to_html()`` to ``path`` (atomically) and return the path."""
-        from viz.images import write_atomically
-
-        path = html_path(path)
-        write_atomically(path, self.to_html().encode("utf-8"))
-        return path
-
-    def _repr_html_(self) -> str:
-        from viz.player import notebook_fragment
-
-        return notebook_fragment(self)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self._repr_html_(), "text/plain": self.summary()}
-
-    def _repr_pretty_(self, printer, cycle: bool) -> None:
-        # IPython asks its pretty-printer for text/plain (a list's repr otherwise).
-        printer.text(self.summary())
-
-    def summary(self) -> str:
-        """One line for plain-text displays, saying how to see the player."""
-        return (
-            f"<the backward pass in {len(self)} steps: run this cell in Jupyter to play it, "
-            "or save it with .save_html('steps.html')>"
-        )
-
-
-def backward_steps(
+def replay(
     root: Value,
     *,
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_STEPS,
     fused_layers: str = "expanded",
-) -> BackwardSteps:
+) -> Replay:
     """The frames of ``root``'s backward pass, in the order ``backward()`` visits the nodes.
 
     A fused layer (a Layer run on a batch) is stepped through neuron by neuron, node by
@@ -152,8 +120,8 @@ def backward_steps(
             f"more than max_nodes={max_nodes}; step through a smaller expression, "
             "or pass a larger max_nodes"
         )
-    replay = _replay(order)
-    frames = [step for step in replay if order[step.active].parents] or replay[:1]
+    visits = _replay(order)
+    frames = [step for step in visits if order[step.active].parents] or visits[:1]
     final_at = _last_change(frames)
     result = [
         Frame(
@@ -166,17 +134,8 @@ def backward_steps(
         )
         for k, step in enumerate(frames)
     ]
-    scene = _shared_scene(order, replay, options)
-    return BackwardSteps(result, order, scene, options)
-
-
-def save_steps_html(root: Value, path: str | os.PathLike, **options) -> Path:
-    """Write the step-through of ``root``'s backward pass to one self-contained HTML file.
-
-    ``options`` are those of ``backward_steps``. Returns the path written.
-    """
-    path = html_path(path)
-    return backward_steps(root, **options).save_html(path)
+    scene = _shared_scene(order, visits, options)
+    return Replay(result, order, scene, options)
 
 
 def html_path(path: str | os.PathLike) -> Path:
