@@ -21,13 +21,28 @@ import html
 import json
 import math
 from string import Template
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from viz.images import GraphvizNotFoundError, pipe
 from viz.player import inline_svg, resource, still_image
 
-if TYPE_CHECKING:  # for the annotations only: exercise.py imports this module
-    from viz.exercise import Exercise
+
+class AnExercise(Protocol):
+    """What a page needs of a ``viz.exercise.Exercise`` (which imports this module)."""
+
+    ask: str
+    blanks: list[str]
+
+    def scene(self, ids: bool = False) -> Any: ...
+
+    def draw(self) -> Any: ...
+
+    def solution(self) -> dict[str, float]: ...
+
+    def cell_id(self, name: str) -> str: ...
+
+    def hint(self, name: str) -> str: ...
+
 
 REL_TOL = 0.01  # an answer within 1 % is right: hand arithmetic rounds
 ABS_TOL = 1e-6  # near 0 (a gradient of exactly 0): rounding, not a wrong answer
@@ -51,14 +66,14 @@ HELP = {
 }
 
 
-def page(ex: Exercise, title: str) -> str:
+def page(ex: AnExercise, title: str) -> str:
     """A complete, self-contained HTML page (no network) with the exercise."""
     return Template(resource("player.html")).substitute(
         title=html.escape(title), player=fragment(ex, standalone=True)
     )
 
 
-def notebook_fragment(ex: Exercise) -> str:
+def notebook_fragment(ex: AnExercise) -> str:
     """What Jupyter shows: the exercise, or a message when Graphviz is missing."""
     try:
         return fragment(ex)
@@ -66,7 +81,7 @@ def notebook_fragment(ex: Exercise) -> str:
         return f"<pre>{html.escape(str(error))}</pre>"
 
 
-def fragment(ex: Exercise, *, standalone: bool = False) -> str:
+def fragment(ex: AnExercise, *, standalone: bool = False) -> str:
     """The exercise's HTML: a note, the picture, the payload, the script."""
     svg = pipe(ex.scene(ids=True).to_digraph(), "svg").decode("utf-8")
     prefix = "ex" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
@@ -86,7 +101,7 @@ def fragment(ex: Exercise, *, standalone: bool = False) -> str:
     )
 
 
-def payload(ex: Exercise, prefix: str) -> dict:
+def payload(ex: AnExercise, prefix: str) -> dict:
     """What the script needs: the blanks (name, the SVG id of their ?, hint), the answers
     (base64 JSON: not readable at a glance) and the tolerances."""
     answers = [_json_number(ex.solution()[name]) for name in ex.blanks]
