@@ -14,6 +14,7 @@ COMPILED = load_engine()  # True: the engine runs compiled with mypyc (see autog
 
 # The library on top of the engine (they import autograd.engine themselves).
 from autograd import data, functional, losses, nn, optim  # noqa: E402
+from autograd.custom_ops import Function, function  # noqa: E402
 from autograd.engine import (  # noqa: E402
     Value,
     detect_anomaly,
@@ -30,10 +31,12 @@ from autograd.engine import (  # noqa: E402
 
 __all__ = [
     "COMPILED",
+    "Function",
     "Value",
     "data",
     "detect_anomaly",
     "enable_grad",
+    "function",
     "functional",
     "grad",
     "is_grad_enabled",
