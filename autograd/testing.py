@@ -1,0 +1,727 @@
+"""Check derivatives against finite differences: your own ops', and the engine's.
+
+``assert_gradients_match(f, *inputs)`` runs backward and compares every gradient with
+finite differences, which must first show that they can be trusted (two step sizes
+agree, no kink; see ``autograd.differences``). When a gradient disagrees, it finds the op
+whose own local derivative is wrong (each node's against differences of its op alone)
+and raises ``GradientMismatch`` naming the input and that op, with a picture of the graph,
+the wrong edge in red, in a file the message names. ``order=2`` checks the Hessian too.
+
+>>> import autograd
+>>> assert_gradients_match(lambda x, y: (x * y).tanh() + y.exp(), 0.5, -1.0)
+>>> wrong = autograd.function(lambda x: x**3, lambda x: 3 * x, name="wrong_cube")
+>>> assert_gradients_match(lambda x: wrong(x) + x, 2.0, picture=None)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+autograd.testing.GradientMismatch: ∂f/∂x is 7 by backward, but 13 by finite differences, at x = 2
+  The culprit: wrong_cube's local derivative with respect to x is 6 (at wrong_cube(x = 2)), ...
+
+hypothesis strategies draw examples for property tests (``pip install
+"autograd-viz[testing]"``): ``values()``, ``batches()``, and ``expressions(ops=...)``,
+random functions of Values built from the engine's ops and your own, with inputs kept
+away from each op's singularities:
+
+    from hypothesis import given
+    from autograd.testing import assert_gradients_match, expressions
+
+    @given(expressions(ops=[my_op, "mul", "tanh"]))
+    def test_my_op(case):
+        f, inputs = case
+        assert_gradients_match(f, *inputs)
+
+Nothing here needs pytest; the strategies need hypothesis, the pictures ``viz`` and
+Graphviz (both are imported only when a check fails).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import re
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd import losses
+from autograd.custom_ops import Function
+from autograd.differences import (
+    Disagreement,
+    Estimate,
+    close,
+    estimate,
+    local_disagreements,
+    rule_disagreements,
+)
+from autograd.engine import (
+    Value,
+    grad,
+    maximum,
+    minimum,
+    no_grad,
+    sum_of,
+    topological_order,
+)
+
+Data = float | np.ndarray
+STEP = 1e-6  # the finite differences' step (and a tenth of it, to see them converge)
+TOLERANCES = {1: (1e-5, 1e-4), 2: (1e-4, 1e-3)}  # (atol, rtol) for gradients, Hessians
+LARGEST = 1e3  # expressions() keep every value and local derivative below this
+KINK_MARGIN = 1e-3  # ... and every operand of relu, abs, max, ... this far from its kink
+KINKED = {"relu", "abs", "leaky_relu", "elu"}  # kinks at 0 (and max, min at a tie)
+CAPTION_WIDTH = 110  # characters per line of a picture's caption
+
+
+class GradientMismatch(AssertionError):
+    """A gradient disagrees with finite differences that can be trusted.
+
+    ``input`` names the input (``x0``, or its label), ``op`` the op whose local derivative
+    disagrees (None when every op's does match), ``picture`` the file drawn (or None).
+    """
+
+    def __init__(self, message: str, input: str, op: str | None, picture: Path | None):
+        super().__init__(message)
+        self.input, self.op, self.picture = input, op, picture
+
+
+class UnreliableFiniteDifferences(Exception):
+    """A gradient differs from finite differences that cannot be trusted there (they did
+    not converge, or the function has a kink): nothing is blamed. Inside a hypothesis
+    test, ``assert_gradients_match`` rejects the example instead of raising this."""
+
+
+# --------------------------------------------------------------------- the check
+
+
+def assert_gradients_match(
+    f: Callable[..., Value],
+    *inputs: Value | Data,
+    order: int = 1,
+    eps: float = STEP,
+    atol: float | None = None,
+    rtol: float | None = None,
+    picture: str | os.PathLike | None = "auto",
+) -> None:
+    """Check ``f``'s gradients (and with ``order=2`` its Hessian) at ``inputs``.
+
+    ``inputs`` are numbers, 1-D arrays (batches: each sample is checked) or leaf Values;
+    ``f`` gets fresh leaves holding them and returns a Value (a batch is added up). Messages
+    name an input by its label, else by f's parameter (``def neuron(x, w, b)``), else x0, x1... Each
+    gradient must be within ``atol + rtol·|estimate|`` of central differences with step
+    ``eps``, once differences with step ``eps / 10`` agree with them (else the estimate is
+    not trusted and nothing is blamed: ``UnreliableFiniteDifferences``, or in a hypothesis
+    test a rejected example). Defaults: atol 1e-5, rtol 1e-4 for gradients; 1e-4 and 1e-3
+    for the Hessian (differences of gradients), which needs scalar inputs.
+
+    On a mismatch it raises ``GradientMismatch`` (an AssertionError) naming the input and
+    the op whose local derivative disagrees with differences of that op alone, and draws the
+    graph with that edge in red: to ``picture`` (its suffix picks png, svg, pdf or dot),
+    by default a png in the temporary directory; ``picture=None`` draws nothing.
+
+    >>> assert_gradients_match(lambda x: x.sin() * x, 0.7, order=2)
+    >>> assert_gradients_match(lambda x: x.relu(), 0.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    autograd.testing.UnreliableFiniteDifferences: ∂f/∂x cannot be checked at x = 0: ...
+    """
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 (gradients) or 2 (and the Hessian), got {order!r}")
+    if not callable(f):
+        raise TypeError(f"f must be a function of Values, not {type(f).__name__}")
+    if not (isinstance(eps, float | int) and 0 < eps < 1):
+        raise ValueError(f"eps must be a small positive step such as 1e-6, got {eps!r}")
+    __tracebackhide__ = True  # pytest shows the failure at the caller's line
+    point = _Point.of(inputs, _parameter_names(f, len(inputs)))
+    gradient_atol, gradient_rtol = _tolerances(1, atol, rtol)
+    _check(f, point, 1, eps, gradient_atol, gradient_rtol, picture)
+    if order == 2:
+        if any(isinstance(x, np.ndarray) for x in point.datas):
+            raise ValueError("order=2 checks scalar inputs: pass each sample as its own input")
+        _check(f, point, 2, eps, *_tolerances(2, atol, rtol), picture)
+
+
+def _tolerances(order: int, atol: float | None, rtol: float | None) -> tuple[float, float]:
+    default_atol, default_rtol = TOLERANCES[order]
+    chosen = (default_atol if atol is None else atol, default_rtol if rtol is None else rtol)
+    if not all(isinstance(t, float | int) and t >= 0 for t in chosen):
+        raise ValueError(f"atol and rtol must be numbers >= 0, got {atol!r} and {rtol!r}")
+    return float(chosen[0]), float(chosen[1])
+
+
+@dataclass(frozen=True)
+class _Point:
+    """The inputs: their names and numbers; coordinates are (input, sample or None)."""
+
+    names: tuple[str, ...]
+    datas: tuple[Data, ...]
+
+    @staticmethod
+    def of(inputs: Sequence[Value | Data], default_names: list[str]) -> _Point:
+        if not inputs:
+            raise ValueError("assert_gradients_match needs at least one input")
+        names, datas = [], []
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value):
+                if x.parents:
+                    raise ValueError(f"input {i} is computed from other Values: pass a leaf")
+                names.append(x.label or default_names[i])
+                datas.append(x.data)
+                continue
+            try:
+                datas.append(Value(x).data)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"assert_gradients_match: input {i}: {error}") from None
+            names.append(default_names[i])
+        return _Point(tuple(names), tuple(datas))
+
+    def leaves(self, datas: Sequence[Data] | None = None) -> list[Value]:
+        return [Value(x, label=n) for n, x in zip(self.names, datas or self.datas)]
+
+    def coordinates(self) -> list[tuple[int, int | None]]:
+        return [
+            (i, s)
+            for i, x in enumerate(self.datas)
+            for s in (range(len(x)) if isinstance(x, np.ndarray) else [None])
+        ]
+
+    def moved(self, i: int, s: int | None, t: float) -> list[Data]:
+        datas = list(self.datas)
+        if s is None:
+            datas[i] = t
+        else:
+            datas[i] = datas[i].copy()
+            datas[i][s] = t
+        return datas
+
+    def name(self, i: int, s: int | None) -> str:
+        return self.names[i] if s is None else f"{self.names[i]}[{s}]"
+
+    def number(self, i: int, s: int | None) -> float:
+        x = self.datas[i]
+        return float(x if s is None else x[s])
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} = {_fmt(x)}" for n, x in zip(self.names, self.datas))
+
+
+def _output(f: Callable[..., Value], leaves: list[Value]) -> Value:
+    out = f(*leaves)
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, int | float | np.ndarray) and not isinstance(out, bool):
+        return Value(out)  # f ignored its inputs: every gradient is 0
+    raise TypeError(f"f must return a Value, got {type(out).__name__}")
+
+
+def _gradient(f: Callable[..., Value], point: _Point, datas=None, create_graph=False):
+    """The root (f's output) and backward's gradient of its total for each input."""
+    leaves = point.leaves(datas)
+    out = _output(f, leaves)
+    seed = None if out.batch_size is None else np.ones(out.batch_size)
+    return out, leaves, grad(out, leaves, grad_outputs=seed, create_graph=create_graph)
+
+
+def _total(out: Value) -> float:
+    return float(np.sum(out.data))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One number checked: backward's (or double backward's) against its estimate."""
+
+    what: str  # ∂f/∂x0, ∂²f/∂x0∂x1
+    wrt: tuple[int, int | None]  # the coordinate moved
+    said: float
+    estimate: Estimate
+
+    @property
+    def expected(self) -> float:
+        return float(self.estimate.coarse[0])
+
+
+def _parameter_names(f: Callable, n: int) -> list[str]:
+    """The names of f's parameters (x, w, b for ``def neuron(x, w, b)``), else x0, x1, ..."""
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in parameters if p.kind in positional]
+    if len(names) == n and len(set(names)) == n:
+        return names
+    return [f"x{i}" for i in range(n)]
+
+
+def _check(f, point: _Point, order: int, eps: float, atol: float, rtol: float, picture) -> None:
+    __tracebackhide__ = True
+    entries = _entries(f, point, order, eps)
+    wrong = [e for e in entries if not close(e.said, e.expected, atol, rtol)]
+    trusted = [e for e in wrong if e.estimate.trouble(atol, rtol)[0] is None]
+    if trusted:
+        worst = max(trusted, key=lambda e: abs(e.said - e.expected) - rtol * abs(e.expected))
+        _fail(f, point, order, worst, eps, atol, rtol, picture)
+    if wrong:
+        entry = wrong[0]
+        reason = entry.estimate.trouble(atol, rtol)[0]
+        _cannot_check(
+            f"{entry.what} cannot be checked at {point.describe()}: backward gives "
+            f"{entry.said:.6g}, finite differences {entry.expected:.6g}, and they cannot be "
+            f"trusted: {reason}"
+        )
+
+
+def _entries(f, point: _Point, order: int, eps: float) -> list[_Entry]:
+    out, _, first = _gradient(f, point)
+    if not np.isfinite(out.data).all():
+        _cannot_check(f"f is {_fmt(out.data)} at {point.describe()}: no derivative to check")
+    coordinates = point.coordinates()
+    entries = []
+    if order == 1:
+        for i, s in coordinates:
+
+            def total(t: float, i: int = i, s: int | None = s) -> np.ndarray:
+                with no_grad(), np.errstate(all="ignore"):
+                    return np.array([_total(_output(f, point.leaves(point.moved(i, s, t))))])
+
+            said = first[i] if s is None else np.broadcast_to(first[i], len(point.datas[i]))[s]
+            e = estimate(total, point.number(i, s), eps)
+            entries.append(_Entry(f"∂f/∂{point.name(i, s)}", (i, s), float(said), e))
+        return entries
+    hessian = _hessian(f, point)
+    for j, _ in coordinates:
+
+        def gradient(t: float, j: int = j) -> np.ndarray:
+            _, _, g = _gradient(f, point, point.moved(j, None, t))
+            return np.array(g, dtype=np.float64)
+
+        e = estimate(gradient, point.number(j, None), eps)
+        for i in range(len(point.datas)):
+            one = Estimate(e.step, *(part[i : i + 1] for part in (e.coarse, e.fine, e.forward,
+                                                                 e.backward)))  # fmt: skip
+            what = f"∂²f/∂{point.names[i]}∂{point.names[j]}"
+            entries.append(_Entry(what, (j, None), float(hessian[i][j]), one))
+    return entries
+
+
+def _hessian(f, point: _Point) -> list[list[float]]:
+    _, leaves, first = _gradient(f, point, create_graph=True)
+    return [list(grad(g, leaves)) for g in first]
+
+
+def _cannot_check(message: str) -> None:
+    __tracebackhide__ = True
+    hypothesis = sys.modules.get("hypothesis")  # imported by the test, if it is one
+    in_a_test = getattr(hypothesis, "currently_in_test_context", None)
+    if in_a_test is not None and in_a_test():
+        hypothesis.reject()  # type: ignore[union-attr]  # as assume(False): another example
+    raise UnreliableFiniteDifferences(message)
+
+
+# --------------------------------------------------------------------- failure: who, where
+
+
+def _fail(f, point: _Point, order, entry: _Entry, eps, atol, rtol, picture) -> None:
+    __tracebackhide__ = True
+    out, _, _ = _gradient(f, point)  # a fresh graph at the failing point, to search and draw
+    out.backward(None if out.batch_size is None else np.ones(out.batch_size))  # grads to draw
+    if order == 1:
+        culprits, unknown = local_disagreements(out, eps, atol, rtol)
+        how = "backward"
+    else:
+        culprits, unknown = rule_disagreements(out, eps, atol, rtol)
+        how = "double backward"
+    lines = [
+        f"{entry.what} is {entry.said:.6g} by {how}, but {entry.expected:.6g} by finite "
+        f"differences, at {point.describe()}"
+    ]
+    # Of a batch node, the sample the failing gradient is of (each sample is its own graph).
+    culprits.sort(key=lambda d: d.sample is not None and d.sample != entry.wrt[1])
+    if culprits:
+        lines.append(f"  The culprit: {_blame(culprits[0])}")
+        first = culprits[0].node
+        samples = [d.sample for d in culprits[1:] if d.node is first and d.sample is not None]
+        others = [d.node for d in culprits if d.node is not first]
+        if samples:
+            lines.append(f"  ({first.op} is wrong at {len(samples)} more samples of the batch)")
+        if others:
+            ops = ", ".join(sorted({n.op for n in others}))
+            lines.append(f"  ({len(set(others))} more nodes have a wrong local derivative: {ops})")
+    else:
+        unchecked = ", ".join(sorted({n.op for n in unknown}))
+        why = "backward combined them wrongly"
+        if unknown:
+            why = f"one of these ops, which cannot be recomputed to check, is wrong: {unchecked}"
+        lines.append(
+            f"  Every op's local derivative matches finite differences of that op alone: {why}"
+        )
+    culprit = culprits[0] if culprits else None
+    path, note = _draw(out, culprit, lines[0], picture)
+    if note:
+        lines.append(f"  {note}")
+    raise GradientMismatch(
+        "\n".join(lines), point.name(*entry.wrt), culprit.node.op if culprit else None, path
+    )
+
+
+def _blame(d: Disagreement) -> str:
+    """What is wrong with one node, in words: its op, the input, the two numbers, where."""
+    node, op = d.node, d.node.op
+    sample = "" if d.sample is None else f", sample {d.sample}"
+    at = f"at {op}({', '.join(_operand(node, k, d.sample) for k in range(len(node.parents)))})"
+    wrt = _wrt(node, d.k)
+    if d.what == "local":
+        return (
+            f"{op}'s local derivative with respect to {wrt} is {d.said:.6g} ({at}{sample}), "
+            f"but finite differences of {op} alone give {d.expected:.6g}"
+        )
+    if d.what == "rule value":
+        return (
+            f"{op}'s local derivative with respect to {wrt}, built as a graph for "
+            f"create_graph=True, is {d.said:.6g} ({at}), but as a number it is {d.expected:.6g}"
+        )
+    return (
+        f"the derivative of {op}'s local derivative (with respect to {wrt}) with respect to "
+        f"{_wrt(node, d.m or 0)} is {d.said:.6g} by its graph for create_graph=True ({at}), "
+        f"but finite differences give {d.expected:.6g}"
+    )
+
+
+def _wrt(node: Value, k: int) -> str:
+    label = node.parents[k].label
+    if label:
+        return label
+    return "its input" if len(node.parents) == 1 else f"its input {k}"
+
+
+def _operand(node: Value, k: int, sample: int | None) -> str:
+    parent = node.parents[k]
+    x = parent.data
+    number = _fmt(x if sample is None or not isinstance(x, np.ndarray) else x[sample])
+    return f"{parent.label} = {number}" if parent.label else number
+
+
+def _draw(root: Value, culprit: Disagreement | None, headline: str, picture) -> tuple:
+    """Draw the failing graph, the culprit's edge in red; (path or None, a line to print)."""
+    if picture is None:
+        return None, ""
+    if not _reported_run():
+        return None, "(the picture is drawn for the example hypothesis reports)"
+    from viz.mismatch import draw_mismatch  # viz builds on autograd: only on failure
+
+    caption = headline if culprit is None else f"{headline}.\nIn red: {_blame(culprit)}."
+    caption = "\n".join(textwrap.fill(line, CAPTION_WIDTH) for line in caption.split("\n"))
+    cell = "" if culprit is None else f"{culprit.said:.4g}, should be {culprit.expected:.4g}"
+    digraph = draw_mismatch(
+        root, culprit.node if culprit else None, culprit.k if culprit else 0, cell, caption
+    )
+    if picture == "auto":
+        name = re.sub(r"\W", "_", culprit.node.op) if culprit else "gradient"
+        digest = hashlib.sha1(digraph.source.encode("utf-8")).hexdigest()[:10]
+        folder = Path(tempfile.gettempdir()) / "autograd-testing"
+        folder.mkdir(exist_ok=True)
+        picture = folder / f"{name}-{digest}.png"
+    import viz
+
+    try:
+        path = viz.render(digraph, picture)
+    except viz.GraphvizNotFoundError as error:
+        path = viz.render(digraph, Path(picture).with_suffix(".dot"))
+        return path, f"Graph (DOT text, Graphviz is missing to draw it): {path}. {error}"
+    where = "the culprit's edge in red" if culprit else "no edge to blame"
+    return path, f"Picture of the graph ({where}): {path}"
+
+
+def _reported_run() -> bool:
+    """False while hypothesis is still searching or shrinking (its failures there are not
+    shown; drawing each would cost a Graphviz run): pictures are for the reported example."""
+    hypothesis = sys.modules.get("hypothesis")
+    in_a_test = getattr(hypothesis, "currently_in_test_context", None)
+    if in_a_test is None or not in_a_test():
+        return True
+    try:
+        from hypothesis.control import should_note
+
+        return bool(should_note())
+    except Exception:  # another hypothesis version: draw every time rather than never
+        return True
+
+
+def _fmt(x: Data) -> str:
+    if isinstance(x, np.ndarray):
+        shown = ", ".join(f"{v:.6g}" for v in x[:4])
+        return f"[{shown}{', ...' if len(x) > 4 else ''}]"
+    return f"{x:.6g}"
+
+
+# --------------------------------------------------------------------- hypothesis strategies
+
+
+def _hypothesis(what: str) -> Any:
+    try:
+        import hypothesis
+        import hypothesis.strategies
+    except ImportError:
+        raise ImportError(
+            f"autograd.testing.{what}() draws examples with hypothesis, which is not "
+            'installed: pip install "autograd-viz[testing]"'
+        ) from None
+    return hypothesis
+
+
+def _numbers(hypothesis: Any, min_value: float, max_value: float) -> Any:
+    for name, bound in (("min_value", min_value), ("max_value", max_value)):
+        if isinstance(bound, bool) or not isinstance(bound, int | float) or not np.isfinite(bound):
+            raise ValueError(f"{name} must be a finite number, got {bound!r}")
+    if min_value > max_value:
+        raise ValueError(f"min_value {min_value} is above max_value {max_value}")
+    return hypothesis.strategies.floats(min_value, max_value, allow_nan=False)
+
+
+def values(min_value: float = -3.0, max_value: float = 3.0) -> Any:
+    """A hypothesis strategy of leaf Values holding one number in [min_value, max_value].
+
+    >>> from hypothesis import given
+    >>> @given(values(0.1, 2.0))
+    ... def test_log(x):
+    ...     assert_gradients_match(lambda v: v.log(), x)
+    >>> test_log()
+    """
+    hypothesis = _hypothesis("values")
+    return _numbers(hypothesis, min_value, max_value).map(Value)
+
+
+def batches(
+    min_value: float = -3.0, max_value: float = 3.0, min_size: int = 1, max_size: int = 8
+) -> Any:
+    """A hypothesis strategy of leaf Values holding a batch (a 1-D array) of numbers.
+
+    >>> from hypothesis import given
+    >>> @given(batches(max_size=4))
+    ... def test_tanh(x):
+    ...     assert x.batch_size <= 4
+    ...     assert_gradients_match(lambda v: v.tanh(), x)
+    >>> test_tanh()
+    """
+    hypothesis = _hypothesis("batches")
+    if not (isinstance(min_size, int) and isinstance(max_size, int) and 1 <= min_size <= max_size):
+        raise ValueError(f"sizes must be whole numbers 1 <= min_size <= max_size, got "
+                         f"{min_size!r} and {max_size!r}")  # fmt: skip
+    lists = hypothesis.strategies.lists(
+        _numbers(hypothesis, min_value, max_value), min_size=min_size, max_size=max_size
+    )
+    return lists.map(lambda xs: Value(np.array(xs)))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an expression: ``apply(a, b)``, with ``a`` the newest node and ``b`` an
+    earlier one (unary steps ignore ``b``); ``text`` is its formula for ``repr``."""
+
+    text: str
+    apply: Callable[[Value, Value], Value]
+
+    def __call__(self, a: Value, b: Value) -> Value:
+        return self.apply(a, b)
+
+
+# The engine's ops as steps. Ops with a restricted domain get an operand that is in it by
+# construction (log of a² + 0.5, division by b² + 0.5), so random graphs stay mostly finite.
+OPS: dict[str, Step] = {
+    "add": Step("{a} + {b}", lambda a, b: a + b),
+    "sub": Step("{a} - {b}", lambda a, b: a - b),
+    "mul": Step("{a} * {b}", lambda a, b: a * b),
+    "div": Step("{a} / ({b} * {b} + 0.5)", lambda a, b: a / (b * b + 0.5)),
+    "pow": Step("({a} * {a} + 0.5) ** tanh({b})", lambda a, b: (a * a + 0.5) ** b.tanh()),
+    "max": Step("maximum({a}, {b})", maximum),
+    "min": Step("minimum({a}, {b})", minimum),
+    "sum": Step("sum_of([{a}, {b}, 0.5])", lambda a, b: sum_of([a, b, 0.5])),
+    "sum_of_squares": Step("l2([{a}, {b}, {a}])", lambda a, b: losses.l2([a, b, a])),
+    "number+": Step("1.5 + {a}", lambda a, b: 1.5 + a),
+    "-number": Step("{a} - 0.25", lambda a, b: a - 0.25),
+    "number*": Step("0.75 * {a}", lambda a, b: 0.75 * a),
+    "number/": Step("2 / ({a} * {a} + 1)", lambda a, b: 2 / (a * a + 1)),
+    "number**": Step("1.5 ** {a}", lambda a, b: 1.5**a),
+    "**number": Step("({a} * {a} + 0.25) ** 1.5", lambda a, b: (a * a + 0.25) ** 1.5),
+    "neg": Step("-{a}", lambda a, b: -a),
+    "abs": Step("abs({a})", lambda a, b: abs(a)),
+    "exp": Step("exp(-({a} * {a}))", lambda a, b: (-(a * a)).exp()),
+    "log": Step("log({a} * {a} + 0.5)", lambda a, b: (a * a + 0.5).log()),
+    "sqrt": Step("sqrt({a} * {a} + 0.5)", lambda a, b: (a * a + 0.5).sqrt()),
+    "tanh": Step("tanh({a})", lambda a, b: a.tanh()),
+    "sigmoid": Step("sigmoid({a})", lambda a, b: a.sigmoid()),
+    "relu": Step("relu({a})", lambda a, b: a.relu()),
+    "leaky_relu": Step("leaky_relu({a}, 0.05)", lambda a, b: a.leaky_relu(0.05)),
+    "elu": Step("elu({a})", lambda a, b: a.elu()),
+    "softplus": Step("softplus({a})", lambda a, b: a.softplus()),
+    "sin": Step("sin({a})", lambda a, b: a.sin()),
+    "cos": Step("cos({a})", lambda a, b: a.cos()),
+}
+
+
+class Expression:
+    """A function of ``n_inputs`` Values built by a program of steps.
+
+    Step k is ``(name, pick)``: ``ops[name]`` applied to the newest node and to node
+    ``pick`` (modulo the nodes so far: inputs first, then one node per step), so nodes are
+    shared and a program of n steps is at least n ops deep. The last node is the output.
+
+    >>> f = Expression([("mul", 1), ("tanh", 0)], n_inputs=2)
+    >>> f
+    Expression('v0 = x1 * x1; v1 = tanh(v0)')
+    >>> round(f(Value(0.5), Value(2.0)).data, 6)           # tanh(2 · 2)
+    0.999329
+    """
+
+    def __init__(
+        self, program: Sequence[tuple[str, int]], ops: Mapping[str, Step] = OPS, n_inputs: int = 3
+    ) -> None:
+        for name, _ in program:
+            if name not in ops:
+                raise ValueError(f"unknown step {name!r}; the steps are: {', '.join(ops)}")
+        self.program = tuple((name, int(pick)) for name, pick in program)
+        self.ops = ops
+        self.n_inputs = n_inputs
+
+    def nodes(self, *leaves: Value) -> list[Value]:
+        """Every node, the leaves first, then one per step."""
+        if len(leaves) != self.n_inputs:
+            raise TypeError(f"this expression takes {self.n_inputs} inputs, got {len(leaves)}")
+        nodes = list(leaves)
+        for name, pick in self.program:
+            nodes.append(self.ops[name](nodes[-1], nodes[pick % len(nodes)]))
+        return nodes
+
+    def __call__(self, *leaves: Value) -> Value:
+        return self.nodes(*leaves)[-1]
+
+    def __repr__(self) -> str:
+        names = [f"x{i}" for i in range(self.n_inputs)]
+        lines = []
+        for k, (name, pick) in enumerate(self.program):
+            a, b = names[-1], names[pick % len(names)]
+            names.append(f"v{k}")
+            lines.append(f"v{k} = {self.ops[name].text.format(a=a, b=b)}")
+        return f"Expression({'; '.join(lines)!r})"
+
+
+def expressions(
+    ops: Sequence[str | Callable[..., Value]] | None = None,
+    *,
+    max_depth: int = 8,
+    min_depth: int = 1,
+    n_inputs: int = 3,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    batch_size: int | None = None,
+    smooth: bool = True,
+) -> Any:
+    """A hypothesis strategy of ``(f, inputs)``: a random ``Expression`` and its inputs.
+
+    ``ops`` lists what the steps may use: names of ``OPS`` (the engine's ops: "mul",
+    "tanh", ...), and your own ops, taking one or two Values (``autograd.function``s, or
+    any function of Values); by default every op in ``OPS``. Each expression has between
+    ``min_depth`` and ``max_depth`` steps; ``inputs`` are ``n_inputs`` numbers in
+    [min_value, max_value] (arrays of ``batch_size`` samples when it is given).
+
+    With ``smooth`` (the default), inputs are kept away from every op's singularities:
+    each value and local derivative of the graph is finite and below 1e3 in size (no log of
+    0, no division by near zero, no overflowing exp), and the operands of relu, abs,
+    leaky_relu, elu, max and min are at least 1e-3 from their kinks. ``smooth=False``
+    keeps every draw (for tests of inf and nan).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(expressions(ops=["mul", "sin"], max_depth=4))
+    ... def test_engine(case):
+    ...     f, inputs = case
+    ...     assert_gradients_match(f, *inputs)
+    >>> test_engine()
+    """
+    hypothesis = _hypothesis("expressions")
+    st = hypothesis.strategies
+    table = OPS if ops is None else _steps(ops)
+    for name, n, least in (("min_depth", min_depth, 1), ("n_inputs", n_inputs, 1)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < least:
+            raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
+    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < min_depth:
+        raise ValueError(f"max_depth must be a whole number >= min_depth, got {max_depth!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be None or a whole number >= 1, got {batch_size!r}")
+    number = _numbers(hypothesis, min_value, max_value)
+    names = sorted(table)
+
+    @st.composite
+    def draw_expression(draw: Callable) -> tuple[Expression, list[Data]]:
+        program = []
+        # A pick is taken modulo the nodes so far: drawn from a small range, hypothesis would
+        # favour its ends, and the newest node (max(a, a) is a tie: a kink) would be common.
+        for _ in range(draw(st.integers(min_depth, max_depth))):
+            program.append((draw(st.sampled_from(names)), draw(st.integers(0, 1000))))
+        if batch_size is None:
+            inputs: list[Data] = draw(st.lists(number, min_size=n_inputs, max_size=n_inputs))
+        else:
+            sample = st.lists(number, min_size=batch_size, max_size=batch_size)
+            inputs = [np.array(draw(sample)) for _ in range(n_inputs)]
+        f = Expression(program, table, n_inputs)
+        if smooth:
+            hypothesis.assume(_smooth(f, inputs))
+        return f, inputs
+
+    return draw_expression()
+
+
+def _steps(ops: Sequence[str | Callable[..., Value]]) -> dict[str, Step]:
+    if isinstance(ops, str) or not isinstance(ops, Sequence) or not ops:
+        raise TypeError("ops must be a non-empty list of op names (from OPS) and functions")
+    table: dict[str, Step] = {}
+    for i, op in enumerate(ops):
+        if isinstance(op, str):
+            if op not in OPS:
+                raise ValueError(f"ops[{i}]: unknown op {op!r}; the ops are: {', '.join(OPS)}")
+            table[op] = OPS[op]
+            continue
+        if not callable(op):
+            raise TypeError(f"ops[{i}] must be an op name or a function, not {type(op).__name__}")
+        name = op.name if isinstance(op, Function) else getattr(op, "__name__", "")
+        name = name if name.isidentifier() else f"op{i}"
+        arity = op.arity if isinstance(op, Function) else _arity(op)
+        if arity == 1:
+            table[name] = Step(f"{name}({{a}})", lambda a, b, op=op: op(a))
+        elif arity == 2:
+            table[name] = Step(f"{name}({{a}}, {{b}})", lambda a, b, op=op: op(a, b))
+        else:
+            raise ValueError(f"ops[{i}] ({name}) must take one or two Values, not {arity}")
+    return table
+
+
+def _arity(f: Callable) -> int | None:
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in parameters if p.kind in positional and p.default is p.empty)
+
+
+def _smooth(f: Expression, inputs: list[Data]) -> bool:
+    """Is every value and local derivative finite and below LARGEST, every kink far?"""
+    try:
+        with np.errstate(all="ignore"):
+            root = f(*(Value(x) for x in inputs))
+    except ArithmeticError:  # an op of your own divided by 0 (floats raise), or overflowed
+        return False
+    for node in topological_order(root):
+        numbers = [node.data, *(g for g in node.local_grads if isinstance(g, float | np.ndarray))]
+        if not all(np.all(np.abs(x) < LARGEST) for x in numbers):
+            return False  # nan and inf fail too
+        if node.op in KINKED and not np.all(np.abs(node.parents[0].data) > KINK_MARGIN):
+            return False
+        if node.op in ("max", "min"):
+            a, b = (p.data for p in node.parents)
+            if not np.all(np.abs(a - b) > KINK_MARGIN):
+                return False
+    return True
