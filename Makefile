@@ -62,8 +62,8 @@ notebooks: $(DEV_STAMP) dot
 	$(VENV)/bin/jupyter notebook notebooks/
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check autograd viz tests bench notebooks setup.py conftest.py
-	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks setup.py conftest.py
+	$(VENV)/bin/ruff check autograd viz tests bench notebooks examples setup.py conftest.py
+	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks examples setup.py conftest.py
 	$(VENV)/bin/mypy  # the compiled modules: mypyc needs them to type-check (pyproject.toml)
 
 clean:
