@@ -48,7 +48,7 @@ class Function:
     number of inputs it takes (None when ``forward`` takes any number).
 
     >>> softplus = function(lambda x: np.log1p(np.exp(x)), lambda x: 1 / (1 + np.exp(-x)),
-    ...                     name="my_softplus")
+    ...                     name="softplus_np")
     >>> softplus.arity, softplus(Value(0.0)).local_grads
     (1, (0.5,))
     """
@@ -190,12 +190,14 @@ def function(forward: Callable, derivative: Callable, name: str) -> Function:
     and returns the output's; ``derivative(*numbers)`` takes the same and returns ∂out/∂input
     of each input (a tuple for several inputs; one per sample where there are batches).
     ``name`` names the op in ``Value.op`` and in drawings; it must be a word (a Python
-    identifier) that is not a built-in op's. Making another function with the same name
-    replaces the first (as re-running a notebook cell does). A number given as an input
-    becomes a leaf Value.
+    identifier) that is not a built-in op's. A number given as an input becomes a leaf Value.
+
+    Making another function with the same name replaces the first (as re-running a notebook
+    cell after fixing it wants), for second derivatives too: a node is differentiated with
+    ``create_graph=True`` by the rule of its op's name, so give different ops different names.
 
     >>> hypot = function(lambda a, b: np.hypot(a, b),
-    ...                  lambda a, b: (a / np.hypot(a, b), b / np.hypot(a, b)), name="hypot")
+    ...                  lambda a, b: (a / np.hypot(a, b), b / np.hypot(a, b)), name="hypot_np")
     >>> a, b = Value(3.0), Value(4.0)
     >>> h = hypot(a, b); h.backward()
     >>> h.data, a.grad, b.grad

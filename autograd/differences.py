@@ -28,7 +28,7 @@ back to the op whose derivative is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +67,15 @@ class Estimate:
     fine: np.ndarray
     forward: np.ndarray
     backward: np.ndarray
+
+    def element(self, i: int) -> Estimate:
+        """The estimate of element i alone (of an array-valued g).
+
+        >>> estimate(lambda t: np.array([t, 2 * t]), 0.0, 1e-6).element(1).fine
+        array([2.])
+        """
+        parts = (self.coarse, self.fine, self.forward, self.backward)
+        return Estimate(self.step, *(part[i : i + 1] for part in parts))
 
     def trouble(self, atol: float, rtol: float) -> list[str | None]:
         """For each element, None when the estimate can be trusted, else why not.
@@ -253,8 +262,10 @@ def local_disagreements(
     return found, unknown
 
 
-def _local_estimates(op, numbers, k, local, node, step):
-    """(sample, local derivative, estimate) for parent k: per sample of a batch."""
+def _local_estimates(
+    op: Op, numbers: list[Data], k: int, local: Data, node: Value, step: float
+) -> Iterator[tuple[int | None, float, Estimate]]:
+    """(sample, local derivative, its estimate) for parent k, per sample of a batch."""
     x = numbers[k]
     if isinstance(x, np.ndarray) and isinstance(node.data, float):
         # A reduction (sum, mean of a batch): the output depends on every sample.
@@ -278,12 +289,11 @@ def _local_estimates(op, numbers, k, local, node, step):
     said_all = np.broadcast_to(np.asarray(local, dtype=np.float64), e.coarse.shape)
     samples = range(len(e.coarse))
     for s in samples:
-        one = Estimate(step, e.coarse[s : s + 1], e.fine[s : s + 1], e.forward[s : s + 1],
-                       e.backward[s : s + 1])  # fmt: skip
-        yield (s if isinstance(node.data, np.ndarray) else None), float(said_all[s]), one
+        sample = s if isinstance(node.data, np.ndarray) else None
+        yield sample, float(said_all[s]), e.element(s)
 
 
-def _data_of(op, numbers, k, moved) -> np.ndarray:
+def _data_of(op: Op, numbers: list[Data], k: int, moved: Data) -> np.ndarray:
     with no_grad(), np.errstate(all="ignore"):
         out = op([moved if j == k else x for j, x in enumerate(numbers)])
     return np.asarray(out.data, dtype=np.float64)

@@ -69,7 +69,7 @@ from autograd.engine import (
 )
 
 Data = float | np.ndarray
-STEP = 1e-6  # the finite differences' step (and a tenth of it, to see them converge)
+EPS = 1e-6  # the finite differences' step (and a tenth of it, to see them converge)
 TOLERANCES = {1: (1e-5, 1e-4), 2: (1e-4, 1e-3)}  # (atol, rtol) for gradients, Hessians
 LARGEST = 1e3  # expressions() keep every value and local derivative below this
 KINK_MARGIN = 1e-3  # ... and every operand of relu, abs, max, ... this far from its kink
@@ -80,7 +80,7 @@ CAPTION_WIDTH = 110  # characters per line of a picture's caption
 class GradientMismatch(AssertionError):
     """A gradient disagrees with finite differences that can be trusted.
 
-    ``input`` names the input (``x0``, or its label), ``op`` the op whose local derivative
+    ``input`` names the input as the message does, ``op`` the op whose local derivative
     disagrees (None when every op's does match), ``picture`` the file drawn (or None).
     """
 
@@ -102,39 +102,42 @@ def assert_gradients_match(
     f: Callable[..., Value],
     *inputs: Value | Data,
     order: int = 1,
-    eps: float = STEP,
+    eps: float = EPS,
     atol: float | None = None,
     rtol: float | None = None,
     picture: str | os.PathLike | None = "auto",
 ) -> None:
-    """Check ``f``'s gradients (and with ``order=2`` its Hessian) at ``inputs``.
+    """Check ``f``'s gradients (``order=2``: then its Hessian too) at ``inputs``.
 
     ``inputs`` are numbers, 1-D arrays (batches: each sample is checked) or leaf Values;
-    ``f`` gets fresh leaves holding them and returns a Value (a batch is added up). Messages
-    name an input by its label, else by f's parameter (``def neuron(x, w, b)``), else x0, x1... Each
-    gradient must be within ``atol + rtol·|estimate|`` of central differences with step
-    ``eps``, once differences with step ``eps / 10`` agree with them (else the estimate is
-    not trusted and nothing is blamed: ``UnreliableFiniteDifferences``, or in a hypothesis
-    test a rejected example). Defaults: atol 1e-5, rtol 1e-4 for gradients; 1e-4 and 1e-3
-    for the Hessian (differences of gradients), which needs scalar inputs.
+    ``f`` gets fresh leaves holding them and returns a Value (a batch is added up).
+    Messages name an input by its label, else by f's parameter (``def neuron(x, w, b)``),
+    else x0, x1, ...
+
+    Each gradient must be within ``atol + rtol·|estimate|`` of central differences with
+    step ``eps``, once differences with step ``eps / 10`` agree with them and there is no
+    kink (else the estimate is not trusted and nothing is blamed:
+    ``UnreliableFiniteDifferences``, or in a hypothesis test a rejected example).
+    Defaults: atol 1e-5, rtol 1e-4 for gradients; 1e-4 and 1e-3 for the Hessian
+    (differences of gradients), which needs scalar inputs.
 
     On a mismatch it raises ``GradientMismatch`` (an AssertionError) naming the input and
-    the op whose local derivative disagrees with differences of that op alone, and draws the
-    graph with that edge in red: to ``picture`` (its suffix picks png, svg, pdf or dot),
-    by default a png in the temporary directory; ``picture=None`` draws nothing.
+    the op whose local derivative disagrees with differences of that op alone, and draws
+    the graph with that edge in red: to ``picture`` (its suffix picks png, svg, pdf or
+    dot), by default a png in the temporary directory; ``picture=None`` draws nothing.
 
     >>> assert_gradients_match(lambda x: x.sin() * x, 0.7, order=2)
     >>> assert_gradients_match(lambda x: x.relu(), 0.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     autograd.testing.UnreliableFiniteDifferences: ∂f/∂x cannot be checked at x = 0: ...
     """
+    __tracebackhide__ = True  # pytest shows the failure at the caller's line
     if order not in (1, 2):
         raise ValueError(f"order must be 1 (gradients) or 2 (and the Hessian), got {order!r}")
     if not callable(f):
         raise TypeError(f"f must be a function of Values, not {type(f).__name__}")
-    if not (isinstance(eps, float | int) and 0 < eps < 1):
+    if isinstance(eps, bool) or not (isinstance(eps, float | int) and 0 < eps < 1):
         raise ValueError(f"eps must be a small positive step such as 1e-6, got {eps!r}")
-    __tracebackhide__ = True  # pytest shows the failure at the caller's line
     point = _Point.of(inputs, _parameter_names(f, len(inputs)))
     gradient_atol, gradient_rtol = _tolerances(1, atol, rtol)
     _check(f, point, 1, eps, gradient_atol, gradient_rtol, picture)
@@ -179,7 +182,8 @@ class _Point:
         return _Point(tuple(names), tuple(datas))
 
     def leaves(self, datas: Sequence[Data] | None = None) -> list[Value]:
-        return [Value(x, label=n) for n, x in zip(self.names, datas or self.datas)]
+        datas = self.datas if datas is None else datas
+        return [Value(x, label=n) for n, x in zip(self.names, datas)]
 
     def coordinates(self) -> list[tuple[int, int | None]]:
         return [
@@ -300,10 +304,8 @@ def _entries(f, point: _Point, order: int, eps: float) -> list[_Entry]:
 
         e = estimate(gradient, point.number(j, None), eps)
         for i in range(len(point.datas)):
-            one = Estimate(e.step, *(part[i : i + 1] for part in (e.coarse, e.fine, e.forward,
-                                                                 e.backward)))  # fmt: skip
             what = f"∂²f/∂{point.names[i]}∂{point.names[j]}"
-            entries.append(_Entry(what, (j, None), float(hessian[i][j]), one))
+            entries.append(_Entry(what, (j, None), float(hessian[i][j]), e.element(i)))
     return entries
 
 
@@ -410,27 +412,32 @@ def _draw(root: Value, culprit: Disagreement | None, headline: str, picture) -> 
         return None, ""
     if not _reported_run():
         return None, "(the picture is drawn for the example hypothesis reports)"
-    from viz.mismatch import draw_mismatch  # viz builds on autograd: only on failure
-
     caption = headline if culprit is None else f"{headline}.\nIn red: {_blame(culprit)}."
     caption = "\n".join(textwrap.fill(line, CAPTION_WIDTH) for line in caption.split("\n"))
     cell = "" if culprit is None else f"{culprit.said:.4g}, should be {culprit.expected:.4g}"
-    digraph = draw_mismatch(
-        root, culprit.node if culprit else None, culprit.k if culprit else 0, cell, caption
-    )
+    try:
+        return _render(root, culprit, cell, caption, picture)
+    except Exception as error:  # the message above is the result; a picture is a bonus
+        return None, f"(no picture: drawing it failed with {type(error).__name__}: {error})"
+
+
+def _render(root: Value, culprit: Disagreement | None, cell: str, caption: str, picture) -> tuple:
+    import viz  # viz builds on autograd: imported here, when a check fails, only
+    from viz.mismatch import draw_mismatch
+
+    node, k = (culprit.node, culprit.k) if culprit else (None, 0)
+    digraph = draw_mismatch(root, node, k, cell, caption)
     if picture == "auto":
-        name = re.sub(r"\W", "_", culprit.node.op) if culprit else "gradient"
+        name = re.sub(r"\W", "_", node.op) if node else "gradient"
         digest = hashlib.sha1(digraph.source.encode("utf-8")).hexdigest()[:10]
         folder = Path(tempfile.gettempdir()) / "autograd-testing"
         folder.mkdir(exist_ok=True)
         picture = folder / f"{name}-{digest}.png"
-    import viz
-
     try:
         path = viz.render(digraph, picture)
     except viz.GraphvizNotFoundError as error:
         path = viz.render(digraph, Path(picture).with_suffix(".dot"))
-        return path, f"Graph (DOT text, Graphviz is missing to draw it): {path}. {error}"
+        return path, f"Graphviz is missing, so the graph is written as DOT text: {path}. {error}"
     where = "the culprit's edge in red" if culprit else "no edge to blame"
     return path, f"Picture of the graph ({where}): {path}"
 
@@ -629,9 +636,11 @@ def expressions(
 
     With ``smooth`` (the default), inputs are kept away from every op's singularities:
     each value and local derivative of the graph is finite and below 1e3 in size (no log of
-    0, no division by near zero, no overflowing exp), and the operands of relu, abs,
-    leaky_relu, elu, max and min are at least 1e-3 from their kinks. ``smooth=False``
-    keeps every draw (for tests of inf and nan).
+    0, no division by near zero, no overflowing exp; an op of yours that raises
+    ZeroDivisionError or OverflowError there counts as one too), and the operands of relu,
+    abs, leaky_relu, elu, max and min are at least 1e-3 from their kinks. Your own ops'
+    kinks are not known here: at one, the check rejects the example instead of failing.
+    ``smooth=False`` keeps every draw (for tests of inf and nan).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=20)
