@@ -57,7 +57,7 @@ class Function:
         self.forward = forward
         self.derivative = derivative
         self.name = name
-        self.arity = _arity(forward)
+        self.arity = arity(forward)
 
     def __call__(self, *inputs: Value | float | np.ndarray) -> Value:
         if self.arity is not None and len(inputs) != self.arity:
@@ -258,9 +258,15 @@ def _read_only(x: Data) -> Data:
     return x
 
 
-def _arity(forward: Callable) -> int | None:
+def arity(f: Callable) -> int | None:
+    """How many inputs ``f`` takes (its positional parameters without defaults), or None
+    when it takes any number (``*args``) or cannot say (some builtins).
+
+    >>> arity(lambda a, b, c=1: a), arity(lambda *xs: 0)
+    (2, None)
+    """
     try:
-        parameters = inspect.signature(forward).parameters.values()
+        parameters = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):  # some builtins have no signature
         return None
     if any(p.kind is p.VAR_POSITIONAL for p in parameters):
