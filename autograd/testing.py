@@ -56,7 +56,7 @@ from autograd.differences import (
     local_disagreements,
     rule_disagreements,
 )
-from autograd.engine import Value, grad, no_grad
+from autograd.engine import Value, grad, no_grad, topological_order
 from autograd.programs import KINK_MARGIN, LARGEST, OPS, Expression, Step, is_smooth, steps
 
 __all__ = [  # the check, its exceptions, the strategies, and what expressions are made of
@@ -141,12 +141,11 @@ def assert_gradients_match(
     if isinstance(eps, bool) or not (isinstance(eps, float | int) and 0 < eps < 1):
         raise ValueError(f"eps must be a small positive step such as 1e-6, got {eps!r}")
     point = _Point.of(inputs, _parameter_names(f, len(inputs)))
-    gradient_atol, gradient_rtol = _tolerances(1, atol, rtol)
-    _check(f, point, 1, eps, gradient_atol, gradient_rtol, picture)
-    if order == 2:
-        if any(isinstance(x, np.ndarray) for x in point.datas):
-            raise ValueError("order=2 checks scalar inputs: pass each sample as its own input")
-        _check(f, point, 2, eps, *_tolerances(2, atol, rtol), picture)
+    if order == 2 and any(isinstance(x, np.ndarray) for x in point.datas):
+        raise ValueError("order=2 checks scalar inputs: pass each sample as its own input")
+    tolerances = {n: _tolerances(n, atol, rtol) for n in range(1, order + 1)}
+    for n, (atol_n, rtol_n) in tolerances.items():  # gradients first, then the Hessian
+        _check(f, point, n, eps, atol_n, rtol_n, picture)
 
 
 def _tolerances(order: int, atol: float | None, rtol: float | None) -> tuple[float, float]:
@@ -331,7 +330,6 @@ def _cannot_check(message: str) -> None:
 def _fail(f, point: _Point, order, entry: _Entry, eps, atol, rtol, picture) -> None:
     __tracebackhide__ = True
     out, _, _ = _gradient(f, point)  # a fresh graph at the failing point, to search and draw
-    out.backward(None if out.batch_size is None else np.ones(out.batch_size))  # grads to draw
     if order == 1:
         culprits, unknown = local_disagreements(out, eps, atol, rtol)
         how = "backward"
@@ -414,6 +412,19 @@ def _draw(root: Value, culprit: Disagreement | None, headline: str, picture) -> 
         return None, ""
     if not _reported_run():
         return None, "(the picture is drawn for the example hypothesis reports)"
+    nodes = topological_order(root)
+    kept = [node.grad for node in nodes]  # parameters f reads keep their own gradients
+    for node in nodes:
+        node.grad = None
+    try:
+        root.backward(None if root.batch_size is None else np.ones(root.batch_size))
+        return _picture(root, culprit, headline, picture)  # this backward's grads, drawn
+    finally:
+        for node, grad_before in zip(nodes, kept):
+            node.grad = grad_before
+
+
+def _picture(root: Value, culprit: Disagreement | None, headline: str, picture) -> tuple:
     caption = headline if culprit is None else f"{headline}.\nIn red: {_blame(culprit)}."
     caption = "\n".join(textwrap.fill(line, CAPTION_WIDTH) for line in caption.split("\n"))
     cell = "" if culprit is None else f"{culprit.said:.4g}, should be {culprit.expected:.4g}"

@@ -115,6 +115,22 @@ def test_the_picture_shows_the_culprits_edge_in_red(tmp_path):
     assert (tmp_path / "failure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_network_s_parameters_keep_their_gradients_and_its_fused_layers_are_drawn(tmp_path):
+    model = autograd.nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    weight = model.layers[0].neurons[0].w[0]
+    weight.grad = 5.0  # from the user's own backward: the check must leave it alone
+    xs = np.array([0.3, 1.0]), np.array([-0.7, 0.2])  # a batch: the layers run fused
+    with pytest.raises(GradientMismatch) as failure:
+        assert_gradients_match(
+            lambda a, b: student_softplus(model([a, b])), *xs, picture=tmp_path / "net.dot"
+        )
+    assert failure.value.op == "student_softplus" and weight.grad == 5.0
+    dot = (tmp_path / "net.dot").read_text()
+    assert sum('color="#d62728"' in line and "->" in line for line in dot.splitlines()) == 1
+    assert "each yellow box is one neuron" in dot  # 700 values: neurons collapsed
+    assert "from outside this drawing" not in dot  # its own backward's gradients
+
+
 def test_without_graphviz_the_picture_is_its_dot_text_and_the_message_says_so(
     tmp_path, monkeypatch
 ):

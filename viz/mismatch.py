@@ -17,16 +17,18 @@ its cell saying what it is against what it should be, and a caption saying it in
 from __future__ import annotations
 
 import graphviz
+import numpy as np
 
-from autograd import Value, topological_order
+from autograd import Value
 from viz.build import build_scene
 from viz.dot import drawn_order
 from viz.labels import edge_text, escape_html, op_label
 from viz.options import DrawOptions
+from viz.scene import Scene, SceneNode
 
 WRONG = "#d62728"  # the wrong edge, and its text
 WRONG_FILL = "#fcbba1"  # the op it enters
-MAX_NODES = 200  # a larger graph is drawn up to the culprit only (what leads to it)
+MAX_NODES = 200  # a larger graph is drawn with its neurons collapsed
 
 
 def draw_mismatch(
@@ -36,15 +38,21 @@ def draw_mismatch(
 
     ``cell`` is written in that edge's cell of the op (instead of its local derivative),
     ``caption`` above the picture. With no culprit the graph is drawn as it is, with the
-    caption. A graph of more than 200 values is drawn up to the culprit (its own graph).
+    caption. Fused layers are drawn expanded into their neurons, as ``viz.draw`` does; a
+    graph of more than 200 values with its neurons collapsed (each one box), unless the
+    culprit is inside one.
     """
     order = drawn_order(root, "expanded")
-    if len(order) > MAX_NODES and culprit is not None:
-        order = topological_order(culprit)
-    options = DrawOptions(edge_labels="local", collapse_neurons=False, max_nodes=len(order))
-    scene = build_scene(order, [node.grad for node in order], options)
-    at = next((i for i, node in enumerate(order) if node is culprit), None)
-    if culprit is not None and at is not None:
+    at = _position(order, culprit)
+    scene = None
+    if len(order) > MAX_NODES:
+        scene = _scene(order, collapse=True)
+        if at is not None and _op_at(scene, at) is None:
+            scene = None  # the culprit is inside a collapsed neuron: draw them all
+    if scene is None:
+        scene = _scene(order, collapse=False)
+    op = None if at is None else _op_at(scene, at)
+    if culprit is not None and op is not None:
         for edge in scene.edges:
             if edge.use == (at, k):
                 edge.attrs.update(color=WRONG, penwidth="3")
@@ -53,10 +61,8 @@ def draw_mismatch(
             for parent, local in zip(culprit.parents, culprit.local_grads)
         ]
         cells[k] = cell
-        for node in scene.nodes:
-            if node.kind == "op" and node.index == at:
-                node.attrs.update(op_label(culprit.op, cells, rankdir=options.rankdir,
-                                           fill=WRONG_FILL))  # fmt: skip
+        op.attrs.update(op_label(culprit.op, cells, rankdir=scene.graph_attrs["rankdir"],
+                                 fill=WRONG_FILL))  # fmt: skip
     lines = [escape_html(caption)]
     drawn_caption = scene.graph_attrs.get("label", "")
     if drawn_caption:
@@ -68,3 +74,40 @@ def draw_mismatch(
     )
     scene.graph_attrs["labelloc"] = "t"
     return scene.to_digraph()
+
+
+def _scene(order: list[Value], collapse: bool) -> Scene:
+    options = DrawOptions(
+        edge_labels="local", collapse_neurons=collapse, max_nodes=max(len(order), 1)
+    )
+    return build_scene(order, [node.grad for node in order], options)
+
+
+def _position(order: list[Value], culprit: Value | None) -> int | None:
+    """Where the culprit is drawn: itself, or the one node that copies it where a fused
+    layer was expanded into its neurons (the same op, data and operands' data)."""
+    if culprit is None:
+        return None
+    for i, node in enumerate(order):
+        if node is culprit:
+            return i
+    copies = [i for i, node in enumerate(order) if _same_node(node, culprit)]
+    return copies[0] if len(copies) == 1 else None
+
+
+def _same_node(a: Value, b: Value) -> bool:
+    # Expanded, a layer's sums are added up in another order: equal to the last bits.
+    return (
+        a.op == b.op
+        and len(a.parents) == len(b.parents)
+        and all(_close(x.data, y.data) for x, y in zip((a, *a.parents), (b, *b.parents)))
+    )
+
+
+def _close(x: object, y: object) -> bool:
+    return type(x) is type(y) and bool(np.allclose(x, y, rtol=1e-12, atol=0, equal_nan=True))
+
+
+def _op_at(scene: Scene, at: int) -> SceneNode | None:
+    """The drawn op node of the value at ``at`` (None when it is in a collapsed neuron)."""
+    return next((n for n in scene.nodes if n.kind == "op" and n.index == at), None)
