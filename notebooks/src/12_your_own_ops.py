@@ -160,11 +160,12 @@ except GradientMismatch as failure:
 assert mismatch.op == "softplus_student" and mismatch.input in ("x", "w", "b")
 assert "softplus_student's local derivative with respect to its input is 0.631812" in str(mismatch)
 assert "finite differences of softplus_student alone give 0.368188" in str(mismatch)
+assert math.isclose(0.631812 + 0.368188, 1.0)  # σ(−z) + σ(z) = 1
 
 # %% [markdown]
 # And the picture it drew: the failing graph, the wrong edge in red, its cell saying what
-# the derivative gave and what it should be (σ(−z) = 0.6318 against σ(z) = 0.3682: the
-# mirror image of the right value, the sign slip's fingerprint).
+# the derivative gave and what it should be: σ(−z) = 0.6318 against σ(z) = 0.3682. The two
+# add up to 1, since σ(−z) = 1 − σ(z): the fingerprint of the lost minus sign.
 
 # %%
 SVG(filename=str(mismatch.picture))
