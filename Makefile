@@ -68,8 +68,8 @@ notebooks: $(DEV_STAMP) dot
 	$(VENV)/bin/jupyter notebook notebooks/
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check autograd viz tests bench notebooks scripts setup.py conftest.py
-	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks scripts setup.py conftest.py
+	$(VENV)/bin/ruff check autograd viz tests bench notebooks scripts examples setup.py conftest.py
+	$(VENV)/bin/ruff format --check autograd viz tests bench notebooks scripts examples setup.py conftest.py
 	$(VENV)/bin/mypy  # the compiled modules: mypyc needs them to type-check (pyproject.toml)
 
 clean:

@@ -16,6 +16,7 @@ COMPILED = load_engine()  # True: the engine runs compiled with mypyc (see autog
 # the engine's tables (second-derivative rules, fused layers' expansion) when imported.
 from autograd import combine, data, functional, fused, losses, nn, optim, rules  # noqa: E402
 from autograd.combine import maximum, minimum, sum_of, where  # noqa: E402
+from autograd.custom_ops import Function, function  # noqa: E402
 from autograd.engine import (  # noqa: E402
     Value,
     detect_anomaly,
@@ -29,11 +30,13 @@ from autograd.engine import (  # noqa: E402
 
 __all__ = [
     "COMPILED",
+    "Function",
     "Value",
     "combine",
     "data",
     "detect_anomaly",
     "enable_grad",
+    "function",
     "functional",
     "fused",
     "grad",

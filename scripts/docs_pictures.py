@@ -4,7 +4,9 @@
 - docs/mlp_2_3_1.svg: an MLP 2-3-1 on one sample and its loss L = (ŷ − y)², in full, one
   cluster per neuron, coloured by gradient;
 - docs/mlp_2_16_16_1.svg: the 2-16-16-1 that `make demo` trains on two moons, drawn on the
-  held-out points with each neuron one box (its output, gradient, ‖∂L/∂w‖; dead units).
+  held-out points with each neuron one box (its output, gradient, ‖∂L/∂w‖; dead units);
+- docs/student_softplus.svg: examples/student_softplus.py's failing check, the wrong
+  derivative's edge in red (the picture autograd.testing draws).
 
 They are rendered with graphviz-pure, never the system's dot: it writes the same bytes on
 every platform, so tests/test_docs_pictures.py regenerates them and fails when a committed
@@ -14,7 +16,9 @@ one differs (a picture the code no longer draws).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
+import tempfile
 from pathlib import Path
 
 import graphviz
@@ -26,7 +30,8 @@ from viz.demo import held_out_loss, train_moons
 from viz.images import pipe, write_atomically
 from viz.programs import Program, pip_build_path
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 TRAINING_EPOCHS = 40  # as make demo
 
 
@@ -54,13 +59,29 @@ def small_network_loss() -> Value:
     return loss
 
 
-def pictures() -> dict[str, graphviz.Digraph]:
-    """Each picture's file name and drawing."""
+def student_softplus_check() -> str:
+    """The DOT text of the picture the example's failing check draws."""
+    from autograd.testing import GradientMismatch, assert_gradients_match
+
+    spec = importlib.util.spec_from_file_location("example", ROOT / "examples/student_softplus.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            assert_gradients_match(example.neuron, 0.8, -1.3, 0.5, picture=f"{folder}/check.dot")
+        except GradientMismatch as failure:
+            return failure.picture.read_text(encoding="utf-8")
+    raise RuntimeError("examples/student_softplus.py's check passed: its mistake is gone")
+
+
+def pictures() -> dict[str, graphviz.Digraph | str]:
+    """Each picture's file name and drawing (a Digraph, or DOT text)."""
     _, _, trained = train_moons(TRAINING_EPOCHS, quiet=True)
     return {
         "neuron.svg": viz.draw(tour_neuron(), edge_labels="contribution"),
         "mlp_2_3_1.svg": viz.draw(small_network_loss(), color_by_grad=True),
         "mlp_2_16_16_1.svg": viz.draw(held_out_loss(trained)),  # collapsed: auto at this size
+        "student_softplus.svg": student_softplus_check(),
     }
 
 

@@ -90,15 +90,14 @@ def test_an_engine_edited_since_it_was_compiled_runs_as_pure_python_and_says_so(
 
 # ---------------------------------------------------------------- the same numbers
 
-# Random graphs of every op (the property tests' programs), on numbers and on batches, with
-# special values among the inputs, their gradients, and second derivatives: each printed
-# exactly (float.hex), to be compared between the builds.
+# Random graphs of every op (autograd.testing's programs, as the property tests use), on
+# numbers and on batches, with special values among the inputs, their gradients, and second
+# derivatives: each printed exactly (float.hex), to be compared between the builds.
 SAME_NUMBERS = """
-import random, sys
+import random
 import numpy as np
-sys.path.insert(0, "tests")
-from test_engine_properties import STEPS, build
 from autograd import Value, grad
+from autograd.testing import OPS, Expression
 
 def exact(x):
     return "None" if x is None else " ".join(float(v).hex() for v in np.atleast_1d(x))
@@ -107,8 +106,8 @@ rng = random.Random(0)
 specials = [0.0, -0.0, 1e-300, 1e308, float("inf"), float("nan")]
 for case in range(150):
     length = rng.randrange(3, 12)
-    program = [(rng.choice(sorted(STEPS)), rng.randrange(1000)) for _ in range(length)]
-    f = build(program)
+    program = [(rng.choice(sorted(OPS)), rng.randrange(1000)) for _ in range(length)]
+    f = Expression(program)
     numbers = [rng.uniform(-3, 3) for _ in range(3)]
     if case % 5 == 0:
         numbers[rng.randrange(3)] = rng.choice(specials)

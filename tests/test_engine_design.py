@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_engine_properties import STEPS, build
 
 import autograd
 from autograd import Value, combine, functional, no_grad, scope, topological_order
+from autograd.testing import OPS, Expression
 
 ENGINE = Path(autograd.__file__).parent / "engine.py"  # the source, compiled or not
 
@@ -265,7 +265,7 @@ def test_bad_scope_names_are_refused(name):
 @settings(max_examples=20, deadline=None)
 @given(
     programs=st.lists(
-        st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 99)), min_size=5,
+        st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99)), min_size=5,
                  max_size=10),
         min_size=2, max_size=4),
     inputs=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
@@ -273,7 +273,7 @@ def test_bad_scope_names_are_refused(name):
 def test_separate_threads_with_separate_graphs_get_exact_gradients(programs, inputs):
     def gradients(program):
         leaves = [Value(x) for x in inputs]
-        out = build(program)(*leaves)
+        out = Expression(program)(*leaves)
         out.backward()
         return [leaf.grad for leaf in leaves]
 
@@ -311,7 +311,7 @@ def test_a_graph_built_in_another_thread_is_differentiated_correctly_here():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    program=st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 99)), min_size=5,
+    program=st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99)), min_size=5,
                      max_size=12),
     inputs=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
     pick=st.integers(0, 99),
@@ -325,10 +325,10 @@ def test_backward_visits_every_node_after_the_nodes_made_from_it(program, inputs
 
     leaves = [Value(x) for x in inputs]
     leaves[pick % 3].data = new_data  # assigned data, as a user may
-    other = build(list(reversed(program)))(*leaves)  # another live graph, same leaves
+    other = Expression(list(reversed(program)))(*leaves)  # another live graph, same leaves
     nodes = list(leaves)
     for name, p in program:
-        nodes.append(STEPS[name](nodes[-1], nodes[p % len(nodes)]))
+        nodes.append(OPS[name](nodes[-1], nodes[p % len(nodes)]))
         _ = other * nodes[-1]  # interleaved nodes of a graph nobody differentiates
     sub = nodes[len(nodes) // 2 + 1]  # a sub-expression
     for root in (sub, nodes[-1], nodes[-1]):
@@ -464,7 +464,7 @@ def test_a_reader_meets_the_chain_rule_early_and_it_is_the_loop_that_runs():
 
 @settings(max_examples=100, deadline=None)
 @given(
-    program=st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 99)), min_size=3,
+    program=st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99)), min_size=3,
                      max_size=10),
     inputs=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
 )  # fmt: skip
@@ -472,7 +472,7 @@ def test_the_unboxed_numbers_and_the_general_loop_give_the_same_gradients_bit_fo
     program, inputs
 ):
     """detect_anomaly() sends every node through the general loop (it checks each one)."""
-    f = build(program)
+    f = Expression(program)
     results = []
     for general in (False, True):
         leaves = [Value(x) for x in inputs]
@@ -526,13 +526,13 @@ def test_a_weight_used_by_a_batch_and_by_a_plain_term_gets_each_share_once(n):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    program=st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 99)), min_size=3,
+    program=st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 99)), min_size=3,
                      max_size=8),
     samples=st.lists(st.floats(-2, 2), min_size=1, max_size=4),
     w=st.floats(-2, 2),
 )  # fmt: skip
 def test_batch_plus_plain_terms_equal_the_sum_of_one_graph_per_sample(program, samples, w):
-    f = build(program)
+    f = Expression(program)
     weight = Value(w)
     batch = f(weight, Value(np.array(samples)), weight * 0.5)  # w on batch paths and plain ones
     assume(batch.batch_size is not None)  # else it is one number, not one per sample

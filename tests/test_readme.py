@@ -71,3 +71,23 @@ def test_the_teaching_example_prints_what_the_readme_shows():
     with contextlib.redirect_stdout(printed):
         exec(compile(example, "README teaching example", "exec"), {})
     assert printed.getvalue() == expected
+
+
+def test_the_own_op_example_fails_as_the_readme_shows(tmp_path, monkeypatch):
+    check, hypothesis_test = fenced_blocks("python", "Your own ops, checked")[:2]
+    (shown,) = fenced_blocks("text", "Your own ops, checked")[:1]
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the picture goes here
+    from autograd.testing import GradientMismatch
+
+    namespace: dict = {}
+    with pytest.raises(GradientMismatch) as failure:
+        exec(compile(check, "README own op", "exec"), namespace)
+    headline, culprit, picture = shown.splitlines()
+    assert f"GradientMismatch: {failure.value}".splitlines()[:2] == [headline, culprit]
+    assert picture.startswith("  Picture of the graph (the culprit's edge in red): /tmp/")
+    assert str(failure.value.picture).startswith(f"{tmp_path}/autograd-testing/softplus_student-")
+
+    exec(compile(hypothesis_test, "README hypothesis test", "exec"), namespace)
+    with pytest.raises(GradientMismatch) as found:
+        namespace["test_softplus_in_any_expression"]()
+    assert "Expression('v0 = softplus_student(x2)')" in found.value.__notes__[0]

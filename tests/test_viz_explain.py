@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_properties import STEPS, build
 
 import viz
 from autograd import Value, grad, sum_of, topological_order
 from autograd.nn import MLP
+from autograd.testing import OPS, Expression
 from viz.explain import RULES, rule_key
 
 
@@ -75,13 +75,13 @@ def test_a_second_backward_shows_the_accumulated_part():
 @settings(max_examples=60, deadline=None)
 @given(
     program=st.lists(
-        st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 1000)), min_size=3, max_size=10
+        st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 1000)), min_size=3, max_size=10
     ),
     inputs=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3),
 )
 def test_on_random_graphs_the_terms_add_up_to_every_gradient(program, inputs):
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
-    root = build(program)(*leaves)
+    root = Expression(program)(*leaves)
     root.backward()
     for node in topological_order(root):
         d = viz.explain(node, root)
