@@ -58,8 +58,12 @@ test: $(COMPILED_STAMP) dot
 bench: $(COMPILED_STAMP)
 	$(PY) -m bench
 
+# Jupyter on the notebooks, as root too and without a display (containers, servers, SSH):
+# scripts/notebooks.py passes --allow-root and --no-browser only where they are needed and
+# prints the address with its token. More Jupyter options: JUPYTER_ARGS="--ip=0.0.0.0".
+JUPYTER_ARGS ?=
 notebooks: $(DEV_STAMP) dot
-	$(VENV)/bin/jupyter notebook notebooks/
+	$(PY) scripts/notebooks.py notebooks $(JUPYTER_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check autograd viz tests bench notebooks setup.py conftest.py
