@@ -14,7 +14,7 @@
 - ``render(root, "graph.svg", ...)``: write svg, png, pdf (needs the Graphviz programs) or dot.
 - ``backward_steps(root)`` / ``save_steps_html(root, "steps.html")``: the backward pass,
   step by step, as a player in Jupyter or a self-contained HTML page.
-- ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
+- ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o out/neuron.svg``: from a shell.
 
 Modules, one job each: ``options`` (``DrawOptions``), ``labels`` (text and escaping),
 ``colours``, ``scene`` (what to draw, as data), ``build`` (graph -> scene), ``networks``

@@ -1,7 +1,7 @@
 r"""Command line: draw the graph of a formula after backward(), or run the demo.
 
     python -m viz "tanh(x1*w1 + x2*w2 + b)" --at x1=2 x2=0 w1=-3 w2=1 \\
-        b=6.8813735870195432 -o neuron.svg
+        b=6.8813735870195432 -o out/neuron.svg
     python -m viz demo --out out
 
 The first prints the formula's value and its gradient with respect to every input, and
