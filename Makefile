@@ -17,7 +17,7 @@ PURE_SUBSET := autograd/engine.py autograd/elementwise.py tests/test_engine.py \
 	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
 	tests/test_engine_errors.py
 
-.PHONY: demo test bench notebooks lint dot compiler clean
+.PHONY: demo test bench notebooks torch lint dot compiler clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,15 @@ bench: $(COMPILED_STAMP)
 JUPYTER_ARGS ?=
 notebooks: $(DEV_STAMP) dot
 	$(PY) scripts/notebooks.py notebooks $(JUPYTER_ARGS)
+
+# PyTorch, for the way out to it (autograd/torch_bridge.py, notebook 11): an optional extra,
+# so `make test` skips those tests, saying why, where it is missing. CI installs it first
+# (.ci/run) so that they always run there: about 20 s in a fresh venv, against CI's 3 minutes.
+# torch==2.13.0 is the CPU build this project's machines keep on disk; a bare `torch` would
+# download a CUDA build of several GB. Elsewhere pick your own: make torch TORCH=torch
+TORCH ?= torch==2.13.0
+torch: $(DEV_STAMP)
+	$(PY) -m pip install --quiet '$(TORCH)'
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check autograd viz tests bench notebooks setup.py conftest.py

@@ -160,6 +160,15 @@ def test_the_second_derivative_example_prints_what_the_readme_shows(pasted):
     assert example.output == fenced_blocks("text", "Second derivatives")[0]
 
 
+def test_the_pytorch_example_prints_the_same_gradient_twice(pasted):
+    example = pasted(index_in("The same network in PyTorch"))
+    expected = fenced_blocks("text", "The same network in PyTorch")[0]
+    assert example.output == expected
+    ours, theirs = expected.split()
+    assert ours == theirs
+    assert type(example.namespace["back"]).__name__ == "MLP"
+
+
 # ------------------------------------------------------------ names the README uses
 
 LIBRARIES = ("autograd", "viz")
