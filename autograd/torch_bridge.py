@@ -169,7 +169,7 @@ Layers = list[tuple[str, np.ndarray, np.ndarray]]  # (name in torch, weight, bia
 def _read_module(module: Any, torch: Any) -> tuple[Layers, str | None, str]:
     """The Linear layers of a module and the activations after them: the hidden layers'
     (None when there is no hidden layer) and the last one's."""
-    if not isinstance(module, torch.nn.Sequential | torch.nn.Linear):
+    if not _computes_as(module, torch.nn.Sequential) and not _computes_as(module, torch.nn.Linear):
         raise ValueError(
             f"cannot map a {type(module).__name__} to an MLP: from_torch reads a "
             "torch.nn.Sequential of Linear layers and activations (or one Linear), whose "
@@ -181,7 +181,9 @@ def _read_module(module: Any, torch: Any) -> tuple[Layers, str | None, str]:
     after: list[str] = []  # the activation after each Linear
     lone = isinstance(module, torch.nn.Linear)
     for name, child in [("Linear", module)] if lone else _flattened(module, torch):
-        if isinstance(child, torch.nn.Linear):
+        if type(child) is torch.nn.Identity:  # computes nothing: as if it were not there
+            continue
+        if _computes_as(child, torch.nn.Linear):
             if child.bias is None:
                 raise ValueError(
                     f"cannot map Linear {name!r}: it has no bias, and every neuron of an "
@@ -215,17 +217,23 @@ def _flattened(module: Any, torch: Any, prefix: str = "") -> list[tuple[str, Any
     """The modules of a Sequential in order, with their names; nested ones read through."""
     found = []
     for name, child in module.named_children():
-        if isinstance(child, torch.nn.Sequential):
+        if _computes_as(child, torch.nn.Sequential):
             found += _flattened(child, torch, f"{prefix}{name}.")
         else:
             found.append((f"{prefix}{name}", child))
     return found
 
 
+def _computes_as(module: Any, kind: type) -> bool:
+    """Whether ``module`` is a ``kind`` (or a subclass) that computes as ``kind`` does: a
+    subclass with a forward() of its own may compute anything."""
+    return isinstance(module, kind) and type(module).forward is kind.forward
+
+
 def _activation_of(name: str, module: Any, torch: Any) -> str:
     """Our name for the activation module ``module``, or ValueError saying why not."""
     nn = torch.nn
-    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.Identity: LINEAR}
+    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
     if type(module) in simple:
         return simple[type(module)]
     if type(module) is nn.LeakyReLU and module.negative_slope == 0.01:

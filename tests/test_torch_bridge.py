@@ -179,9 +179,26 @@ def test_a_state_dict_takes_mlps_default_activations_and_any_layer_names(torch):
 
 def test_nested_sequentials_and_identity_read_through(torch):
     nn = torch.nn
-    net = nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1), nn.Identity())
+    net = nn.Sequential(
+        nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Identity()), nn.Linear(3, 1), nn.Identity()
+    )
     model = MLP.from_torch(net)
     assert model.config()["nouts"] == [3, 1] and model.last_activation == "linear"
+
+
+def test_a_subclass_with_its_own_forward_is_not_taken_for_what_it_extends(torch):
+    class Residual(torch.nn.Sequential):
+        def forward(self, x):
+            return x + super().forward(x)
+
+    class Scaled(torch.nn.Linear):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    with pytest.raises(ValueError, match="cannot map a Residual"):
+        MLP.from_torch(Residual(torch.nn.Linear(2, 2)))
+    with pytest.raises(ValueError, match="cannot map '0': Scaled has no counterpart"):
+        MLP.from_torch(torch.nn.Sequential(Scaled(2, 1)))
 
 
 def test_a_single_linear_is_a_one_layer_mlp(torch):
