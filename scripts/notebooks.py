@@ -32,7 +32,11 @@ STARTUP_TIMEOUT = 120  # seconds to wait for the server's address; it takes abou
 
 def has_display(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
     """Whether a browser window can open here: always on macOS and Windows; on Linux and
-    the BSDs only inside an X11 or Wayland session (SSH and containers have neither)."""
+    the BSDs only inside an X11 or Wayland session (SSH and containers have neither).
+
+    >>> has_display({}, "linux"), has_display({"DISPLAY": ":0"}, "linux"), has_display({}, "darwin")
+    (False, True, True)
+    """
     if platform == "darwin" or platform.startswith("win"):
         return True
     return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
@@ -46,7 +50,11 @@ def is_root() -> bool:
 def jupyter_command(
     folder: str, extra: Sequence[str] = (), *, root: bool, display: bool
 ) -> list[str]:
-    """The command that serves ``folder``: Jupyter Notebook run by this Python."""
+    """The command that serves ``folder``: Jupyter Notebook run by this Python.
+
+    >>> jupyter_command("notebooks", ["--port=9000"], root=True, display=False)[2:]
+    ['notebook', 'notebooks', '--allow-root', '--no-browser', '--port=9000']
+    """
     command = [sys.executable, "-m", "notebook", folder]
     if root:
         command.append("--allow-root")  # Jupyter's own warning is about a shared machine

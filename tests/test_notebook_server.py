@@ -7,6 +7,7 @@ stops it, by signal. Loopback only.
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import json
 import os
@@ -116,6 +117,11 @@ def fetch(url: str, token: str | None = None) -> tuple[int, bytes]:
             return r.status, r.read()
     except urllib.error.HTTPError as error:
         return error.code, b""
+
+
+def test_the_launchers_examples_run():  # scripts/ is outside --doctest-modules' paths
+    result = doctest.testmod(launcher())
+    assert result.attempted >= 2 and result.failed == 0
 
 
 def test_make_notebooks_runs_the_launcher_on_the_notebooks():
