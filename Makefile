@@ -18,7 +18,7 @@ PURE_SUBSET := $(filter-out setup.py,$(ENGINE_SOURCES)) tests/test_engine.py \
 	tests/test_engine_design.py tests/test_engine_properties.py tests/test_batched.py \
 	tests/test_engine_errors.py
 
-.PHONY: demo test bench notebooks lint dot compiler clean docs-pictures
+.PHONY: demo test bench notebooks torch lint dot compiler clean docs-pictures
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,8 +64,21 @@ test: $(COMPILED_STAMP) dot
 bench: $(COMPILED_STAMP)
 	$(PY) -m bench
 
+# Jupyter on the notebooks, as root too and without a display (containers, servers, SSH):
+# scripts/notebooks.py passes --allow-root and --no-browser only where they are needed and
+# prints the address with its token. More Jupyter options: JUPYTER_ARGS="--ip=0.0.0.0".
+JUPYTER_ARGS ?=
 notebooks: $(DEV_STAMP) dot
-	$(VENV)/bin/jupyter notebook notebooks/
+	$(PY) scripts/notebooks.py notebooks $(JUPYTER_ARGS)
+
+# PyTorch, for the way out to it (autograd/torch_bridge.py, notebook 13): an optional extra,
+# so `make test` skips those tests, saying why, where it is missing. CI installs it first
+# (.ci/run) so that they always run there: about 20 s in a fresh venv, against CI's 3 minutes.
+# torch==2.13.0 is the CPU build this project's machines keep on disk; a bare `torch` would
+# download a CUDA build of several GB. Elsewhere pick your own: make torch TORCH=torch
+TORCH ?= torch==2.13.0
+torch: $(DEV_STAMP)
+	$(PY) -m pip install --quiet '$(TORCH)'
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check autograd viz tests bench notebooks scripts examples setup.py conftest.py

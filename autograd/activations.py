@@ -171,13 +171,13 @@ class Elu(Activation):
 
     def forward(self, x: Data) -> Data:
         below = ew.where(x > 0.0, 0.0, x)  # e^x only where it is used: no overflow
-        return ew.where(x > 0.0, x, ew.mul(self.alpha, ew.sub(ew.exp(below), 1.0)))
+        return ew.where(x > 0.0, x, ew.mul(self.alpha, ew.expm1(below)))  # exact near 0
 
     def derivative(self, x: Any, out: Any, where: Where = ew.where) -> Any:
         return where(x > 0.0, 1.0, out + self.alpha)
 
     def forward_number(self, x: float) -> float:
-        return x if x > 0.0 else self.alpha * (ew.exp_of_number(x) - 1.0)
+        return x if x > 0.0 else self.alpha * math.expm1(x)  # x <= 0: no overflow
 
     def derivative_number(self, x: float, out: float) -> float:
         return 1.0 if x > 0.0 else out + self.alpha

@@ -141,16 +141,22 @@ def compare(op: str, a: Data, b: Data) -> bool | np.ndarray:
 def exp(x: Data) -> Data:
     """e ** x; inf on overflow. ``exp(1000.0) == inf``"""
     if type(x) is float:
-        return exp_of_number(x)
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return _INF
     return on_arrays(np.exp, x)
 
 
-def exp_of_number(x: float) -> float:
-    """``exp`` of one number. ``exp_of_number(0.0) == 1.0``"""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return _INF
+def expm1(x: Data) -> Data:
+    """e ** x - 1, exact near 0 (where e ** x - 1 would cancel); inf on overflow.
+    ``expm1(0.0) == 0.0``"""
+    if type(x) is float:
+        try:
+            return math.expm1(x)
+        except OverflowError:
+            return _INF
+    return on_arrays(np.expm1, x)
 
 
 def log(x: Data) -> Data:

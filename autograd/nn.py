@@ -574,6 +574,42 @@ class MLP(Module):
         sizes = _check_sizes(config.get("nin"), config.get("nouts"))
         return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
 
+    def to_torch(self) -> Any:
+        """The same network in PyTorch: a ``torch.nn.Sequential`` of ``Linear`` layers and
+        the same activations, in float64, with the same weights (autograd/torch_bridge.py).
+        Needs PyTorch: ``pip install 'autograd-viz[torch]'``.
+
+        >>> MLP(2, [3, 1], activation="tanh", seed=0).to_torch()
+        Sequential(
+          (0): Linear(in_features=2, out_features=3, bias=True)
+          (1): Tanh()
+          (2): Linear(in_features=3, out_features=1, bias=True)
+        )
+        """
+        from autograd import torch_bridge  # torch is optional: imported on first use only
+
+        return torch_bridge.to_torch(self)
+
+    @classmethod
+    def from_torch(
+        cls, source: Any, activation: str | None = None, last_activation: str | None = None
+    ) -> MLP:
+        """The MLP a ``torch.nn.Sequential`` (or its ``state_dict()``) describes, with its
+        weights; activations for a state_dict, which holds none (defaults "relu", "linear").
+        What maps and what does not: ``autograd.torch_bridge.mlp_arguments``.
+
+        >>> import torch
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+        >>> MLP.from_torch(net)
+        MLP(2, [4, 1], activation='relu', last_activation='linear')
+        """
+        from autograd import torch_bridge
+
+        config, state = torch_bridge.mlp_arguments(source, activation, last_activation)
+        model = cls(**config)
+        model.load_state_dict(state)
+        return model
+
     def __repr__(self) -> str:
         return (
             f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "

@@ -23,7 +23,9 @@ PACKAGES = ("autograd", "viz")
 # The engine's core, bottom first: each may import only those before it (and the helpers
 # below, which import none of them). The layers above it come after, in DESIGN.md's order.
 CORE = ["elementwise", "activations", "modes", "node", "engine", "combine", "rules", "fused", "nn"]
-HELPERS = {"files", "blas", "compiled"}  # atomic files, one-thread BLAS, which engine runs
+# Atomic files, one-thread BLAS, which engine runs, the way out to PyTorch: none imports
+# the core, so the core may call on them.
+HELPERS = {"files", "blas", "compiled", "torch_bridge"}
 
 
 def module_name(path: Path) -> str:

@@ -48,6 +48,7 @@ def test_readme_shell_examples_run_as_written_in_the_environment_make_made(tmp_p
     # A reader in a fresh shell, at a repository root where `make demo` has run: the first
     # example activates .venv (the README says so), later blocks run in the same shell.
     (tmp_path / ".venv").symlink_to(VENV)
+    (tmp_path / "out").mkdir()  # made by `make demo`; the examples write there
     examples = [block for block in shell_blocks() if not block.startswith("make ")]
     script = "set -e\n" + "\n".join(examples)
     result = subprocess.run(
@@ -61,6 +62,8 @@ def test_readme_shell_examples_run_as_written_in_the_environment_make_made(tmp_p
     assert result.returncode == 0, result.stderr
     for written in re.findall(r"-o (\S+)", script):
         assert (tmp_path / written).stat().st_size > 0, written
+    # every file an example writes goes into out/, which git ignores
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".venv", "out"]
 
 
 @in_make_venv

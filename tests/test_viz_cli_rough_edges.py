@@ -75,6 +75,33 @@ def test_a_formula_may_start_with_a_minus_sign(capsys):
     assert "-x = 2" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("args", "unknown", "suggested"),
+    [
+        (["x*y", "--at", "x=1", "y=2", "--colour"], "--colour", "--color"),  # after --at's values
+        (["x*y", "--colour", "--at", "x=1", "y=2"], "--colour", "--color"),
+        (["-x*y", "--at", "x=-1", "y=2", "--ouptut", "g.svg"], "--ouptut g.svg", "--output"),
+        (["x*y", "--at", "x=1", "y=2", "-c"], "-c", None),  # a second leading minus: no formula
+    ],
+)
+def test_an_unknown_option_is_named_with_the_closest_one(args, unknown, suggested):
+    # Issue 24: the leading-minus protection once turned `--colour` into a value of --at.
+    result = subprocess.run(
+        [sys.executable, "-m", "viz", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    last = result.stderr.splitlines()[-1]
+    hint = f" (did you mean {suggested}?)" if suggested else ""
+    assert last == f"python -m viz: error: unrecognized arguments: {unknown}{hint}"
+
+
+def test_negative_values_and_a_leading_minus_stay_what_they_are(capsys):
+    assert main(["x*y", "--at", "x=-1", "y=2", "--colo"]) == 0  # argparse's abbreviation
+    assert "x*y = -2" in capsys.readouterr().out
+    assert main(["--at", "x=-1", "y=2", "-x*y"]) == 0  # the formula after --at's values
+    assert "-x*y = 2" in capsys.readouterr().out
+
+
 def test_a_formula_without_names_says_so(capsys):
     assert main(["2 * 3"]) == 0
     out = capsys.readouterr().out

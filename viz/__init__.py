@@ -21,7 +21,8 @@
 - ``exercise(root, ask="grad" | "local" | "data")``: numbers hidden for a learner, checked.
 - ``GradientFlow(model)``: per-layer gradient sizes, dead and saturated units, per step.
 - ``TrainingReplay(model, x, y, loss=...)``: one sample's graph through training, a slider.
-- ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o neuron.svg``: from a shell.
+- ``python -m viz "tanh(x*w + b)" --at x=2 --at w=-3 --at b=6.88 -o out/neuron.svg``: from a
+  shell.
 
 Modules, one job each: ``options`` (``DrawOptions``), ``labels`` (text and escaping),
 ``colours``, ``scene`` (what to draw, as data), ``build`` (graph -> scene), ``networks``

@@ -1,7 +1,7 @@
 r"""Command line: draw the graph of a formula after backward(), or run the demo.
 
     python -m viz "tanh(x1*w1 + x2*w2 + b)" --at x1=2 x2=0 w1=-3 w2=1 \\
-        b=6.8813735870195432 -o neuron.svg
+        b=6.8813735870195432 -o out/neuron.svg
     python -m viz demo --out out
 
 The first prints the formula's value and its gradient with respect to every input, and
@@ -16,6 +16,7 @@ gradient is nan or infinite (the message says where).
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import sys
 from collections.abc import Sequence
@@ -31,10 +32,10 @@ from viz.images import FORMATS, GraphvizNotFoundError, write_atomically
 from viz.options import RANKDIRS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FINITE = 0, 1, 2, 3
-OPTIONS = (
-    *("-h", "--help", "--at", "-o", "--output", "--steps", "--frames", "--frame-format"),
-    *("--edge-labels", "--rankdir", "--color"),
-)
+# Options that take the next word as their value (so a value such as -1 is not an option)
+TAKES_A_VALUE = ("-o", "--output", "--steps", "--frames", "--frame-format", "--edge-labels",
+                 "--rankdir")  # fmt: skip
+OPTIONS = ("-h", "--help", "--at", *TAKES_A_VALUE, "--color")
 # -o: an image (viz.render), the backward pass as a GIF (viz.animate), or TikZ (viz.to_tikz)
 OUTPUTS = (*FORMATS, ".gif", ".tex")
 SUFFIXES = ", ".join(OUTPUTS)
@@ -132,7 +133,10 @@ def _formula_parser() -> argparse.ArgumentParser:
 
 
 def _formula_command(argv: list[str]) -> int:
-    args = _formula_parser().parse_args(_protect_leading_minus(argv))  # argparse: exit 2
+    parser = _formula_parser()
+    args, unknown = parser.parse_known_args(_protect_leading_minus(argv))  # argparse: exit 2
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(unknown)}")
     values = _parse_values(args.at)
     if args.output and Path(args.output).suffix.lower() not in OUTPUTS:
         raise UsageError(f"-o {args.output}: use a path ending in {SUFFIXES}")
@@ -184,22 +188,53 @@ def _write_output(output: Value, args: argparse.Namespace) -> Path:
 def _protect_leading_minus(argv: list[str]) -> list[str]:
     """Let a formula start with a minus sign: ``-x*y`` is not an option, so say so.
 
-    argparse takes any word that starts with "-" for an option. The first such word that is
-    none of ours and comes where the formula may stand gets a leading space, which
-    argparse leaves alone and the parser ignores. Values after --at are left as they are.
+    argparse takes any word that starts with "-" for an option. A word with one leading
+    minus that stands where the formula stands (before any other word that is neither an
+    option nor an option's value) is the formula: it gets a leading space, which argparse
+    leaves alone and the formula parser ignores, and goes first, so that ``--at`` does not
+    take it for a value. Anything else that starts with "-" (``--colour``, a second
+    ``-x``) is left for argparse to report; values after --at are left as they are.
 
     >>> _protect_leading_minus(["-x*y", "--at", "x=1", "y=2"])
     [' -x*y', '--at', 'x=1', 'y=2']
-    >>> _protect_leading_minus(["-x", "--at", "x=-1"])
+    >>> _protect_leading_minus(["--at", "x=-1", "-x"])
     [' -x', '--at', 'x=-1']
+    >>> _protect_leading_minus(["x*y", "--at", "x=1", "y=2", "--colour", "-c"])
+    ['x*y', '--at', 'x=1', 'y=2', '--colour', '-c']
     """
-    out, protected = [], False
-    for word in argv:
-        known = word.split("=", 1)[0] in OPTIONS
-        if not protected and word.startswith("-") and not known and word != "--":
-            word, protected = " " + word, True
-        out.append(word)
-    return out
+    words, formula, in_values, value_next = [], None, False, False
+    for index, word in enumerate(argv):
+        if word == "--":  # the end of options: argparse reads the rest as it is
+            words += argv[index:]
+            break
+        option = word.split("=", 1)[0]
+        if value_next:  # the value of -o, --steps, ...
+            value_next = False
+        elif word.startswith("-"):
+            in_values = option == "--at"
+            value_next = option in TAKES_A_VALUE and "=" not in word
+            known = option in OPTIONS or (word[:2] == "-o" and len(word) > 2)  # -oFILE
+            if formula is None and not known and not word.startswith("--"):
+                formula = " " + word
+                continue
+        elif not in_values and formula is None:
+            formula = word  # a formula without a minus sign: nothing to protect
+        words.append(word)
+    return [formula, *words] if formula is not None and formula.startswith(" ") else words
+
+
+def _did_you_mean(unknown: list[str]) -> str:
+    """argparse's "unrecognized arguments" gets the options closest to the unknown ones.
+
+    >>> _did_you_mean(["--colour"]), _did_you_mean(["--ouptut=g.svg"]), _did_you_mean(["zz"])
+    (' (did you mean --color?)', ' (did you mean --output?)', '')
+    """
+    long_options = [option for option in OPTIONS if option.startswith("--")]
+    close = []
+    for word in unknown:
+        if word.startswith("-"):
+            close += difflib.get_close_matches(word.split("=", 1)[0], long_options, n=1)
+    return f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
 
 
 def _check_finite(output: Value, leaves: dict[str, Value]) -> int:
