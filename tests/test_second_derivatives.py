@@ -80,6 +80,20 @@ def test_grad_leaves_every_grad_alone_and_gives_zero_for_unused_inputs():
     assert x.grad == 1.0 and y.grad is None and out.grad is None
 
 
+def test_grad_returns_numbers_and_with_create_graph_values():
+    """The README's promise: numbers to print and compare, or graphs to differentiate."""
+    x, batch = Value(3.0), Value(np.array([1.0, 2.0]))
+    numbers = autograd.grad((x**2 + batch * x).sum(), [x, batch])
+    assert [type(g) for g in numbers] == [float, np.ndarray]
+    assert numbers[0] == 2 * 2 * 3.0 + 1.0 + 2.0 and numbers[1].tolist() == [3.0, 3.0]
+    graphs = autograd.grad((x**2 + batch * x).sum(), [x, batch], create_graph=True)
+    assert all(isinstance(g, Value) for g in graphs)
+    assert graphs[0].data == numbers[0] and graphs[0].parents  # a graph, not a copied number
+    (second,) = autograd.grad(graphs[0], [x])
+    assert second == 2.0 * 2  # d/dx of 2x·2 + Σ batch = 4 (x² summed over 2 samples)
+    assert x.grad is None and batch.grad is None  # neither call touched .grad
+
+
 def test_backward_with_create_graph_makes_grad_a_differentiable_value():
     x = Value(1.5)
     (x**3).backward(create_graph=True)
