@@ -274,8 +274,11 @@ def minimum(a: Data, b: Data) -> Data:
 
 def _binary(ufunc: np.ufunc, a: Data, b: Data) -> np.ndarray:
     """ufunc(a, b) where a or b is a batch: sizes checked, IEEE results."""
-    if type(a) is not float and type(b) is not float and len(a) != len(b):
-        same_sizes(a, b)  # raises, naming the sizes
+    if type(a) is not float and type(b) is not float:
+        if a.ndim != b.ndim:  # numpy would broadcast a batch against a matrix, row by row
+            raise ValueError("cannot combine a batch (1-D) with a block or a matrix (2-D)")
+        if len(a) != len(b):
+            same_sizes(a, b)  # raises, naming the sizes
     return on_arrays(ufunc, a, b)
 
 

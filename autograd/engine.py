@@ -33,12 +33,21 @@ from autograd import elementwise as ew
 from autograd.activations import Activation
 from autograd.elementwise import Data, as_data
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
-from autograd.node import EXPANSIONS, BackwardPass, More, Node, reverse_order, seed_of
+from autograd.node import (
+    EXPANSIONS,
+    BackwardPass,
+    More,
+    Node,
+    make_block,
+    make_view,
+    reverse_order,
+    seed_of,
+)
 
 Number = int | float
 
 __all__ = [
-    "LinearMap", "Value", "activate", "contribution", "detect_anomaly", "enable_grad",
+    "LinearMap", "Value", "activate", "block", "contribution", "detect_anomaly", "enable_grad",
     "expand", "grad", "is_grad_enabled", "no_grad", "op_result", "scope",
     "topological_order", "visiting_order",
 ]  # fmt: skip
@@ -321,15 +330,38 @@ class Value(Node):
             )
         return bool(x)
 
-    def __getnewargs__(self) -> tuple[Data]:  # copy.deepcopy(model) works, as in PyTorch
-        return (self.data,)
+    def element(self, k: int, label: str = "") -> Value:
+        """A view of number ``k`` (row by row) of this block: a leaf whose data and grad are
+        that number of the block's, read and written there (a Layer's ``neuron.w[i]``).
 
-    def __getstate__(self) -> dict[str, Any]:  # a copy of a node is a leaf with its numbers
-        return {"data": self.data, "grad": self.grad, "label": self.label, "scope": self.scope}
+        >>> w = block([[1.0, 2.0], [3.0, 4.0]], label="W")
+        >>> v = w.element(2, label="w10"); v.data = 5.0
+        >>> w.data.tolist(), v.base is w, v.base_index
+        ([[1.0, 2.0], [5.0, 4.0]], True, 2)
+        """
+        view = Value(0.0, label)
+        make_view(view, self, k)
+        return view
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        Node.__init__(self, state["data"], state["label"])
-        self.grad, self.scope = state["grad"], state["scope"]
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """copy.deepcopy(model) works, as in PyTorch: a copy of a node is a leaf with its
+        numbers; a view's copy views the copy of its block."""
+        more = self._more
+        if more is not None and more.base is not None:
+            copied = more.base.__deepcopy__(memo)  # type: ignore[attr-defined]
+            view = copied.element(more.index, self.label)
+        elif more is not None and more.flat is not None:  # a block
+            if id(self) in memo:
+                return memo[id(self)]  # type: ignore[no-any-return]
+            view = block(more.array, self.label)  # type: ignore[arg-type]
+            grad = self._own_grad()
+            view._set_own_grad(None if grad is None else np.array(grad))
+            memo[id(self)] = view
+        else:
+            view = Value(self.data.copy() if isinstance(self.data, np.ndarray) else self.data)
+            view.label, view.grad = self.label, _copied(self.grad)
+        view.scope = self.scope
+        return view
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -338,6 +370,27 @@ class Value(Node):
             grad = self.grad
             return f"Value(data={x:.6g}, grad={'None' if grad is None else ew.fmt(grad)}{label})"
         return f"Value(batch of {len(x)}, data[0]={x.flat[0]:.6g}{label})"
+
+
+def block(array: Any, label: str = "") -> Value:
+    """A leaf holding a matrix of parameters (a Layer's weights, or its biases as one row):
+    the fused layer and L2 read it whole, its ``element(k)`` views are its numbers one by
+    one, and its gradient is one matrix. (A 1-D array is a batch; a block is 2-D.)
+
+    >>> w = block(np.zeros((2, 3)), label="L0.W")
+    >>> w.data.shape, w.label, w.parents
+    ((2, 3), 'L0.W', ())
+    """
+    array = np.asarray(array)
+    if array.ndim != 2 or array.size == 0 or array.dtype.kind not in "iuf":
+        raise ValueError(f"a block is a non-empty 2-D array of numbers, got {array.shape}")
+    leaf = Value(0.0, label)
+    make_block(leaf, array)
+    return leaf
+
+
+def _copied(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
 
 
 # --------------------------------------------------------------------- the chain rule
@@ -538,17 +591,20 @@ def op_result(
     for k, parent in enumerate(parents):
         if not isinstance(parent, Value):
             raise TypeError(f"{op}: parent {k} must be a Value, not {type(parent).__name__}")
-    out = data if isinstance(data, np.ndarray) and data.ndim == 2 else as_data(data)
-    locals_ = tuple([x if isinstance(x, LinearMap | Value) else as_data(x) for x in local_grads])
+    out = _matrix_or_data(data)
+    locals_ = tuple(
+        [x if isinstance(x, LinearMap | Value) else _matrix_or_data(x) for x in local_grads]
+    )
     c = None if constant is None else _number_operand(constant)
     return _result_of_many(out, op, tuple(parents), locals_, c)
 
 
-def expand(root: Value) -> tuple[Value, dict[Value, Value | None]]:
+def expand(root: Value) -> tuple[Value, dict[Value, Any]]:
     """root's graph with every node that stands for many ops (a fused layer) replaced by
     those ops, node by node (``node.EXPANSIONS``, which ``fused.py`` fills), and what stands
-    for each node of it (None for a node its ops replace); root itself and {} when there is
-    none. Leaves are the originals; each copy gets its original's data, label, scope, grad.
+    for each node of it (a node; or, for a node with many outputs, one node per output);
+    root itself and {} when there is none. Leaves are the originals; each copy gets its
+    original's data, label, scope and grad.
 
     >>> x = Value(2.0); y = x * x
     >>> expand(y) == (y, {})
@@ -557,7 +613,7 @@ def expand(root: Value) -> tuple[Value, dict[Value, Value | None]]:
     order = topological_order(root)
     if not any(node.kind in EXPANSIONS for node in order):
         return root, {}
-    copies: dict[Value, Value | None] = {}
+    copies: dict[Value, Any] = {}  # a Value, None, or a list (one node per output)
     with enable_grad():  # the copies must record their parents, whatever the mode
         for node in order:
             expand = EXPANSIONS.get(node.kind)
@@ -567,6 +623,11 @@ def expand(root: Value) -> tuple[Value, dict[Value, Value | None]]:
                 copies[node] = expand(node, copies)  # None: others stand for it
             else:
                 parents = tuple([_copy_of(p, copies) for p in node.parents])
+                if not all(isinstance(p, Value) for p in parents):  # a list: many outputs
+                    raise ValueError(
+                        f"a {node.op} node uses a fused layer's matrix itself, which has no "
+                        "single node to stand for it: draw it with fused_layers='collapsed'"
+                    )
                 copy = _result_of_many(
                     node.data, node.kind, parents, node.local_grads, node.constant
                 )
@@ -578,7 +639,7 @@ def expand(root: Value) -> tuple[Value, dict[Value, Value | None]]:
     return expanded, {node: copy for node, copy in copies.items() if copy is not node}
 
 
-def _copy_of(node: Node, copies: dict[Value, Value | None]) -> Value:
+def _copy_of(node: Node, copies: dict[Value, Any]) -> Any:
     copy = copies.get(node)  # type: ignore[call-overload]
     return node if copy is None else copy  # type: ignore[return-value]
 
@@ -656,6 +717,13 @@ def _result_of_many(
     if type(data) is not float:
         more.array = data  # type: ignore[assignment]  # not a float: an array
     return Value(data, "", op, parents[0] if parents else None, None, 0.0, 0.0, more, constant)
+
+
+def _matrix_or_data(x: object) -> Data:
+    """A matrix (a block's, or a fused layer's data), or what a Value may hold."""
+    if isinstance(x, np.ndarray) and x.ndim == 2 and x.dtype.kind in "iuf":
+        return np.asarray(x, dtype=np.float64)
+    return as_data(x)
 
 
 def _number_operand(x: object) -> Data:

@@ -166,7 +166,7 @@ def l2(parameters: Iterable[Value] | Module) -> Value:
     5.0
     """
     if isinstance(parameters, Module):
-        params = parameters.parameters()  # Values all (and remembered while the model stays)
+        params = parameters.blocks()  # the Layers' blocks, read whole: one matrix each
     else:
         params = list(parameters)
         for i, p in enumerate(params):

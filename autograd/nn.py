@@ -61,8 +61,9 @@ import numpy as np
 from autograd import fused
 from autograd.activations import ACTIVATIONS, Activation
 from autograd.combine import sum_of
-from autograd.engine import Value, activate, scope
+from autograd.engine import Value, activate, block, scope
 from autograd.files import atomic_file
+from autograd.modes import current
 
 Seed = int | np.random.Generator | None
 
@@ -155,14 +156,19 @@ class Module:
         >>> len(Layer(3, 2).parameters())      # 2 neurons × (3 weights + 1 bias)
         8
         """
+        return list(self._found()[0])
+
+    def _found(self) -> tuple[list[Value], list[Value]]:
+        """``(parameters, blocks)``, cached until an attribute the walk read changes."""
         cached = _PARAMETERS.get(self)
-        if cached is not None and _unchanged(cached[1]):
-            return list(cached[0])
+        if cached is not None and _unchanged(cached[2]):
+            return cached[0], cached[1]
         containers: list[tuple[Any, Any]] = []
         found = _walk(self, containers)
         parameters = list(dict.fromkeys(parameter for _, _, parameter in found))  # shared: once
-        _PARAMETERS[self] = (parameters, containers)
-        return list(parameters)
+        blocks = list(dict.fromkeys(p if p.base is None else p.base for p in parameters))
+        _PARAMETERS[self] = (parameters, blocks, containers)
+        return parameters, blocks
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set it to None, as PyTorch does by default).
@@ -171,8 +177,18 @@ class Module:
         >>> n.b.grad is None
         True
         """
-        for parameter in self.parameters():
-            parameter.grad = None
+        for held in self._found()[1]:
+            held.grad = None
+
+    def blocks(self) -> list[Value]:
+        """The leaves that hold the parameters: each Layer's weight and bias blocks (whose
+        views ``parameters()`` are), and any parameter that is a Value of its own. What the
+        optimizers and L2 read whole.
+
+        >>> [b.label for b in MLP(2, [3, 1]).blocks()]
+        ['L0.W', 'L0.bias', 'L1.W', 'L1.bias']
+        """
+        return list(self._found()[1])
 
     def state_dict(self) -> dict[str, float]:
         """The parameters' data by name: a plain dict, ready for JSON.
@@ -384,6 +400,12 @@ class Neuron(Module):
         seed: an int, a numpy Generator (shared with other modules) or None (fresh entropy).
         name: prefix of the parameter labels and the scope of the nodes the neuron creates.
         fan_out: outputs of the layer the neuron belongs to; only ``xavier`` uses it.
+        blocks: where its numbers live: (W, b, row), the blocks of the Layer it belongs to
+            (``engine.block``) and its row of them. Left out, the neuron makes its own.
+
+    Its weights ``w`` and bias ``b`` are views (``Value.element``) of numbers of W and b: a
+    Layer's weights live in its two blocks, which the fused layer, the optimizers and L2
+    read whole, while each view is a scalar Value a learner inspects and a drawing shows.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> n.w[0].label, n.b.label
@@ -401,18 +423,24 @@ class Neuron(Module):
         seed: Seed = None,
         name: str = "N0",
         fan_out: int = 1,
+        *,
+        blocks: tuple[Value, Value, int] | None = None,
     ) -> None:
         _check_count("nin", nin)
         _check_count("fan_out", fan_out)
         _check_name(name)
         self._activate = _activation(activation)
-        weights = _initial_weights(init, nin, fan_out, np.random.default_rng(seed))
         self.nin = nin
         self.activation = activation
         self.name = name
+        if blocks is None:  # a neuron of its own: blocks of one row
+            weights = _initial_weights(init, nin, fan_out, np.random.default_rng(seed))
+            with scope(name):
+                blocks = (block([weights], f"{name}.W"), block([[0.0]], f"{name}.bias"), 0)
+        weight, bias, row = blocks
         with scope(name):  # parameters sit in their neuron's cluster in drawings
-            self.w = [Value(float(w), label=f"{name}.w{i}") for i, w in enumerate(weights)]
-            self.b = Value(0.0, label=f"{name}.b")
+            self.w = [weight.element(row * nin + i, f"{name}.w{i}") for i in range(nin)]
+            self.b = bias.element(row, f"{name}.b")
 
     def forward(self, x: object) -> Value:
         """The neuron's output for one sample or a batch (see the module docstring)."""
@@ -440,14 +468,16 @@ class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values.
 
     The neurons are named ``{name}.N0``, ``{name}.N1``, ... Other arguments as ``Neuron``.
-    On a batch, the layer computes all its neurons with one matrix product, as one node
-    (autograd/fused.py): the same values and gradients, a few times faster. ``fuse=False``
-    (or setting ``layer.fuse``) makes every neuron's nodes instead, to see each of them.
+    Its numbers live in two blocks, ``weight`` (nout × nin) and ``bias`` (1 × nout), whose
+    views are the neurons' ``w[i]`` and ``b``. On a batch, the layer computes all its neurons
+    with one matrix product, as one node (autograd/fused.py) that hands W and b one matrix
+    gradient each: the same values and gradients, many times faster. ``fuse=False`` (or
+    setting ``layer.fuse``) makes every neuron's nodes instead, to see each of them.
 
     >>> layer = Layer(3, 2, activation="tanh", seed=0, name="L1")
     >>> outs = layer([1.0, 2.0, 3.0])
-    >>> len(outs), outs[1].scope, layer.neurons[1].b.label
-    (2, 'L1.N1', 'L1.N1.b')
+    >>> len(outs), outs[1].scope, layer.neurons[1].b.label, layer.weight.data.shape
+    (2, 'L1.N1', 'L1.N1.b', (2, 3))
     """
 
     def __init__(
@@ -470,23 +500,41 @@ class Layer(Module):
         self.activation = activation
         self.name = name
         self.fuse = fuse
+        rows = [_initial_weights(init, nin, nout, rng) for _ in range(nout)]  # neuron by neuron
+        with scope(name):  # the blocks sit in the layer's cluster in drawings
+            self._weight = block(rows, f"{name}.W")
+            self._bias = block(np.zeros((1, nout)), f"{name}.bias")
         self.neurons = [
-            Neuron(nin, activation, init, rng, name=f"{name}.N{j}", fan_out=nout)
+            Neuron(nin, activation, name=f"{name}.N{j}", blocks=(self._weight, self._bias, j))
             for j in range(nout)
         ]
 
+    @property
+    def weight(self) -> Value:
+        """The block W (nout × nin): row j holds neuron j's weights (its ``w`` views)."""
+        return self._weight
+
+    @property
+    def bias(self) -> Value:
+        """The block b (1 × nout): number j is neuron j's bias (its ``b`` view)."""
+        return self._bias
+
     def forward(self, x: object) -> list[Value]:
         """The outputs of every neuron, in order."""
-        return self._forward(_as_inputs(x, self.nin))
+        return list(self._forward(_as_inputs(x, self.nin)))
 
-    def _forward(self, inputs: list[Value]) -> list[Value]:
-        if not (self.fuse and any(v.batch_size is not None for v in inputs)):
-            return [neuron._forward(inputs) for neuron in self.neurons]
-        with scope(self.name):  # a batch: the layer as one node, each neuron a column of it
-            weights = [neuron.w for neuron in self.neurons]
-            biases = [neuron.b for neuron in self.neurons]
-            node = fused.layer_node(weights, biases, inputs, self.activation)
-        return fused.columns(node, [neuron.name for neuron in self.neurons])
+    def _forward(self, inputs: Sequence[Value]) -> Sequence[Value]:
+        batch = isinstance(inputs, fused.Units) or any(v.batch_size is not None for v in inputs)
+        if not (self.fuse and batch):
+            return [neuron._forward(list(inputs)) for neuron in self.neurons]
+        source = inputs.node if isinstance(inputs, fused.Units) else inputs  # a layer before
+        with scope(self.name):  # a batch: the layer as one node, its neurons' outputs in it
+            node = fused.layer_node(
+                self._weight, self._bias, source, self.activation,
+                [(neuron.w, neuron.b) for neuron in self.neurons],
+            )  # fmt: skip
+        outer = current().scope
+        return fused.Units(node, [f"{outer}.{n.name}" if outer else n.name for n in self.neurons])
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer's shape (see ``Module.config``)."""
@@ -555,10 +603,10 @@ class MLP(Module):
 
     def forward(self, x: object) -> Value | list[Value]:
         """The network's output: one Value if the last layer has one neuron, else a list."""
-        values = _as_inputs(x, self.nin)
-        for layer in self.layers:
+        values: Sequence[Value] = _as_inputs(x, self.nin)
+        for layer in self.layers:  # on a batch, each fused layer reads the one before whole
             values = run_forward_hooks(layer, (values,), layer._forward(values))
-        return values[0] if len(values) == 1 else values
+        return values[0] if len(values) == 1 else list(values)
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this network's shape (see ``Module.config``)."""

@@ -107,45 +107,68 @@ class Node:
 
     @property
     def data(self) -> Data:
-        """The forward value: a float, or a 1-D float array (a batch)."""
+        """The forward value: a float, or a 1-D float array (a batch); a block's, a matrix."""
         more = self._more
-        if more is not None and more.array is not None:
-            return more.array
+        if more is not None:
+            if more.array is not None:
+                return more.array
+            if more.base is not None:  # a view: its number is the block's
+                return more.flat[more.index]  # type: ignore[no-any-return]
         return self._number
 
     @data.setter
     def data(self, value: Number | np.ndarray) -> None:
+        more = self._more
+        if more is not None and more.base is not None:  # a view: write the block's number
+            number = ew.as_data(value)
+            if type(number) is not float:
+                raise ValueError("a view holds one number of its block, not a batch")
+            more.flat[more.index] = number
+            return
+        if more is not None and more.array is not None and more.array.ndim == 2:
+            new = np.asarray(value, dtype=np.float64)  # a block: in place (its views read it)
+            if new.shape != more.array.shape:
+                raise ValueError(f"a block of shape {more.array.shape} cannot hold {new.shape}")
+            more.array[...] = new
+            return
         checked = ew.as_data(value)
         if type(checked) is float:
             self._number = checked
-            if self._more is not None:
-                self._more.array = None
+            if more is not None:
+                more.array = None
         else:
             self._side().array = checked  # type: ignore[assignment]  # not a float: an array
 
     @property
     def grad(self) -> Any:
         """∂root/∂self after ``backward()``: a number, a batch, or a Value (``create_graph``);
-        None before a backward pass reaches it."""
+        None before a backward pass reaches it. A view's is its number of the block's."""
         more = self._more
-        if more is not None and more.grad is not None:
-            return more.grad
-        return self._grad if self._has_grad else None
+        if more is not None and more.base is not None:
+            block = more.base._own_grad()
+            if block is None:
+                return None
+            return block.item(more.index) if more.grad is None else more.grad
+        return self._own_grad()
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        if value is None:
-            self._has_grad = False
+        if isinstance(value, _NUMBER_TYPES) and type(value) is not bool:
+            value = float(value)  # micrograd writes p.grad = 0
+        more = self._more
+        if more is None or more.base is None:
+            self._set_own_grad(value)
+        elif value is None:  # a block's gradient is all or nothing, as a tensor's
+            more.base._set_own_grad(None)
+            more.grad = None
         elif type(value) is float:
-            self._grad, self._has_grad = value, True
-        elif isinstance(value, _NUMBER_TYPES) and type(value) is not bool:
-            self._grad, self._has_grad = float(value), True  # micrograd writes p.grad = 0
-        else:  # a batch, a fused layer's matrix, or a Value (create_graph)
-            self._has_grad = False
-            self._side().grad = value
-            return
-        if self._more is not None:
-            self._more.grad = None
+            block = more.base._own_grad()
+            if block is None:
+                block = np.zeros_like(more.base.data)
+                more.base._set_own_grad(block)
+            block.flat[more.index] = value
+        else:  # a Value: a gradient built as a graph
+            more.grad = value
 
     # ----------------------------------------------------------------- what the op recorded
 
@@ -266,8 +289,38 @@ class Node:
         data = self.data
         return None if type(data) is float else len(data)
 
+    @property
+    def base(self) -> Node | None:
+        """The block this value is a view of (``engine.Value.element``), or None."""
+        return None if self._more is None else self._more.base
+
+    @property
+    def base_index(self) -> int | None:
+        """Which number of its block a view is (counted row by row), or None."""
+        more = self._more
+        return None if more is None or more.base is None else more.index
+
+    def _own_grad(self) -> Any:
+        """The gradient this node holds itself (a view's own: only while backward runs)."""
+        more = self._more
+        if more is not None and more.grad is not None:
+            return more.grad
+        return self._grad if self._has_grad else None
+
+    def _set_own_grad(self, value: Any) -> None:
+        more = self._more
+        if type(value) is float:
+            self._grad, self._has_grad = value, True
+        else:
+            self._has_grad = False
+            if value is not None:  # a batch, a matrix, or a Value (create_graph)
+                self._side().grad = value
+                return
+        if more is not None:
+            more.grad = None
+
     def _forget_grad(self) -> None:
-        """grad = None (the setter, without its checks)."""
+        """The node's own gradient set to None (without the grad setter's checks)."""
         self._has_grad = False
         if self._more is not None:
             self._more.grad = None
@@ -275,7 +328,10 @@ class Node:
     def _is_number(self) -> bool:
         """Whether the data is one number, held in the node's own field."""
         more = self._more
-        return more is None or more.array is None
+        return more is None or (more.array is None and more.base is None)
+
+    def _is_view(self) -> bool:
+        return self._more is not None and self._more.base is not None
 
     def _side(self) -> More:
         """The node's side record, made when first needed."""
@@ -293,7 +349,10 @@ class Node:
 class More:
     """What a node holds beyond one number and two operands (see the module's docstring)."""
 
-    __slots__ = ("array", "constant", "grad", "label", "local_grads", "parents", "scope")
+    __slots__ = (
+        "array", "base", "constant", "flat", "grad", "index", "label", "local_grads", "parents",
+        "scope",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.label = ""
@@ -303,6 +362,27 @@ class More:
         self.parents: tuple[Node, ...] | None = None  # when not in the node's own fields
         self.local_grads: tuple[Any, ...] | None = None
         self.constant: np.ndarray | None = None  # a number operand that is a batch
+        self.base: Node | None = None  # a view: the block whose number it is
+        self.index = 0  # which one, row by row
+        self.flat: Any = None  # a block's numbers, flat: a memoryview of its array
+
+
+def make_block(node: Node, array: np.ndarray) -> None:
+    """Make the leaf ``node`` hold ``array`` (2-D) as a block of parameters."""
+    more = node._side()
+    more.array = np.array(array, dtype=np.float64, order="C")  # a copy, C order: flat views
+    more.flat = memoryview(more.array.reshape(-1))
+
+
+def make_view(node: Node, block: Node, index: int) -> None:
+    """Make the leaf ``node`` a view of number ``index`` of ``block``."""
+    source = block._more
+    if source is None or source.flat is None or block._a is not None:
+        raise TypeError("only a block (engine.block) has views")
+    if not 0 <= index < len(source.flat):
+        raise IndexError(f"a block of {len(source.flat)} numbers has no number {index}")
+    more = node._side()
+    more.base, more.index, more.flat = block, index, source.flat
 
 
 def _apply_modes(node: Node) -> None:
@@ -426,12 +506,15 @@ class BackwardPass:
         if create_graph:  # fused layers (fused.py) are differentiated as their neurons
             root, self.copies = expand(root)
         self.nodes, self.leaves = reverse_order(root)
-        self.earlier = [leaf.grad for leaf in self.leaves]
+        # Leaves accumulate across passes: what they held is kept aside. A view's number
+        # stays in its block, which gets this pass's total at the end (only a gradient
+        # built as a graph is kept on the view itself).
+        self.earlier = [leaf._own_grad() if leaf._is_view() else leaf.grad for leaf in self.leaves]
         for node in self.nodes:
             node._forget_grad()
         for node in self.leaves:
             node._forget_grad()
-        root.grad = seed
+        root._set_own_grad(seed)
         self.quiet = np.errstate(all="ignore")  # batches: IEEE results, no warnings
         self.modes = modes.Switched(recording=True, scope="backward") if create_graph else None
         self.anomaly = modes.current().anomaly
@@ -477,33 +560,63 @@ class BackwardPass:
         return self.graph_forms[k]
 
     def add(self, parent: Node, share: Any) -> None:
-        """parent.grad += share; the first share is the gradient itself (an array copied,
-        so a gradient never aliases another node's)."""
-        if type(share) is float and (parent._has_grad or parent.grad is None):
+        """parent's gradient += share; the first share is the gradient itself (an array
+        copied, so a gradient never aliases another node's)."""
+        grad = parent._own_grad()
+        if type(share) is float and (grad is None or parent._has_grad):
             parent._grad = parent._grad + share if parent._has_grad else share
             parent._has_grad = True
-            return
-        grad = parent.grad
-        if grad is None:
-            parent.grad = share.copy() if isinstance(share, _ARRAY) else share
+        elif grad is None:
+            parent._set_own_grad(share.copy() if isinstance(share, _ARRAY) else share)
         elif isinstance(grad, _ARRAY) and isinstance(share, _ARRAY):
             grad += share  # ours alone: made by the copy above
         else:
-            parent.grad = grad + share
+            parent._set_own_grad(grad + share)
 
     def __exit__(self, *exception: object) -> None:
         if self.modes is not None:
             self.modes.__exit__(None, None, None)
         self.quiet.__exit__(None, None, None)
         failed = exception[0] is not None
+        views: list[tuple[Node, Any, Any]] = []
         for leaf, grad in zip(self.leaves, self.earlier):
-            if failed or leaf.grad is None:
-                leaf.grad = grad
+            if leaf._is_view():
+                views.append((leaf, grad, leaf._own_grad()))
+                leaf._forget_grad()
+            elif failed or leaf._own_grad() is None:
+                leaf._set_own_grad(grad)
             elif grad is not None:
-                leaf.grad = grad + leaf.grad
+                leaf._set_own_grad(grad + leaf._own_grad())
+        _add_to_blocks(views, failed)
         if not failed:
-            for node, copy in self.copies.items():  # each node gets its copy's gradient
-                node.grad = None if copy is None else copy.grad
+            for node, copy in self.copies.items():  # each node gets its copy's gradient;
+                if isinstance(copy, list):  # a node with many outputs, one copy's each
+                    node._set_own_grad([out.grad for out in copy])
+                else:
+                    node.grad = None if copy is None else copy.grad
+
+
+def _add_to_blocks(views: list[tuple[Node, Any, Any]], failed: bool) -> None:
+    """Each view's share of this pass into its number of its block's gradient: one numpy
+    addition per block (a view's number is the block's, not the view's own)."""
+    blocks: dict[Node, tuple[list[int], list[float]]] = {}
+    for view, earlier, total in views:
+        more: More = view._more  # type: ignore[assignment]
+        more.grad = earlier  # a gradient built as a graph, kept from an earlier pass
+        if failed or total is None:
+            continue
+        if isinstance(total, Node) or earlier is not None:  # a graph: kept on the view too
+            more.grad = total if earlier is None else earlier + total
+            total = total.data if isinstance(total, Node) else total
+        indices, numbers = blocks.setdefault(more.base, ([], []))  # type: ignore[arg-type]
+        indices.append(more.index)
+        numbers.append(total)
+    for block, (indices, numbers) in blocks.items():
+        grad = block._own_grad()
+        if grad is None:
+            grad = np.zeros_like(block.data)
+            block._set_own_grad(grad)
+        grad.reshape(-1)[indices] += numbers  # each view once a pass: no index repeats
 
 
 def seed_of(root: Node, gradient: Any) -> Any:

@@ -18,13 +18,20 @@ training loop reads as in PyTorch:
 Adam that is Adam with L2, not AdamW). A parameter whose ``grad`` is None (no gradient
 reached it) is skipped, as PyTorch does. State (momentum, running averages, the step
 count) is kept per parameter in ``optimizer.state[parameter]``.
+
+A Layer's parameters are views of its two blocks (``engine.block``): the optimizer finds
+their blocks and updates each in one step, the same rule on a whole matrix (each rule
+below is written once, for a number and an array alike).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
 
 from autograd.engine import Value
 
@@ -42,26 +49,34 @@ class Optimizer:
         self.params = _check_params(params)
         self.lr = _check_number("lr", lr, low=0.0, low_inclusive=False)
         self.weight_decay = _check_number("weight_decay", weight_decay, low=0.0)
-        self.state: dict[Value, dict[str, float | int]] = {p: {} for p in self.params}
+        self._numbers, self._groups = _grouped(self.params)
+        self.state = State(self._numbers, self._groups)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to None (before the next ``backward()``)."""
-        for p in self.params:
+        for p in self._numbers:
             p.grad = None
+        for group in self._groups:
+            group.block.grad = None
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
-        for p in self.params:
+        for p in self._numbers:
             if p.grad is None:
                 continue
-            grad = float(p.grad)
-            if self.weight_decay:
-                grad += self.weight_decay * p.data
+            w, grad = p.data, float(p.grad)
             # float(): a numpy scalar in .data would look like a batch to the engine
-            p.data = float(self._update(p.data, grad, self.state[p]))
+            p.data = float(self._update(w, grad + self.weight_decay * w, self.state[p]))
+        for group in self._groups:  # a block's parameters, all in one step
+            grad = group.block.grad
+            if grad is None:
+                continue
+            w = group.read(group.block.data)
+            group.write(self._update(w, group.read(grad) + self.weight_decay * w, group.state))
 
-    def _update(self, w: float, grad: float, state: dict) -> float:
-        """The new value of one parameter ``w`` given its gradient and its state."""
+    def _update(self, w: Any, grad: Any, state: dict) -> Any:
+        """The new value of ``w`` (a number, or an array of them) given its gradient and
+        its state."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -96,10 +111,10 @@ class SGD(Optimizer):
             raise ValueError("nesterov momentum needs momentum > 0")
         self.nesterov = bool(nesterov)
 
-    def _update(self, w: float, grad: float, state: dict) -> float:
+    def _update(self, w: Any, grad: Any, state: dict) -> Any:
         if self.momentum:
             buffer = state.get("momentum_buffer")
-            buffer = grad if buffer is None else self.momentum * buffer + grad
+            buffer = _copy(grad) if buffer is None else self.momentum * buffer + grad
             state["momentum_buffer"] = buffer
             grad = grad + self.momentum * buffer if self.nesterov else buffer
         return w - self.lr * grad
@@ -126,9 +141,9 @@ class AdaGrad(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.eps = _check_number("eps", eps, low=0.0)
 
-    def _update(self, w: float, grad: float, state: dict) -> float:
+    def _update(self, w: Any, grad: Any, state: dict) -> Any:
         state["sum"] = total = state.get("sum", 0.0) + grad * grad
-        return w - self.lr * grad / (math.sqrt(total) + self.eps)
+        return w - self.lr * grad / (np.sqrt(total) + self.eps)
 
 
 class RMSProp(Optimizer):
@@ -154,10 +169,10 @@ class RMSProp(Optimizer):
         self.alpha = _check_number("alpha", alpha, low=0.0, high=1.0)
         self.eps = _check_number("eps", eps, low=0.0)
 
-    def _update(self, w: float, grad: float, state: dict) -> float:
+    def _update(self, w: Any, grad: Any, state: dict) -> Any:
         average = state.get("square_avg", 0.0)
         state["square_avg"] = average = self.alpha * average + (1 - self.alpha) * grad * grad
-        return w - self.lr * grad / (math.sqrt(average) + self.eps)
+        return w - self.lr * grad / (np.sqrt(average) + self.eps)
 
 
 class Adam(Optimizer):
@@ -190,19 +205,98 @@ class Adam(Optimizer):
         )
         self.eps = _check_number("eps", eps, low=0.0)
 
-    def _update(self, w: float, grad: float, state: dict) -> float:
+    def _update(self, w: Any, grad: Any, state: dict) -> Any:
         beta1, beta2 = self.betas
         state["step"] = t = state.get("step", 0) + 1
         state["exp_avg"] = m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * grad
         state["exp_avg_sq"] = v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * grad * grad
         m_hat = m / (1 - beta1**t)  # early averages are biased towards their 0 start
         v_hat = v / (1 - beta2**t)
-        return w - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 # PyTorch spells these two names so; both spellings work here.
 Adagrad = AdaGrad
 RMSprop = RMSProp
+
+
+# --------------------------------------------------------------------- blocks
+
+
+class _Group:
+    """The parameters of one block the optimizer updates: all of it, or some of its numbers
+    (``indices``, row by row), with their state (arrays, one number per parameter)."""
+
+    def __init__(self, block: Value, indices: list[int] | None) -> None:
+        self.block, self.state = block, {}
+        self.indices = None if indices is None else np.array(indices)
+
+    def read(self, array: np.ndarray) -> np.ndarray:
+        return array if self.indices is None else array.reshape(-1)[self.indices]
+
+    def write(self, new: np.ndarray) -> None:
+        data = self.block.data  # written in place: its views read this very array
+        if self.indices is None:
+            data[...] = new
+        else:
+            data.reshape(-1)[self.indices] = new
+
+    def position(self, p: Value) -> int:
+        """Where parameter ``p`` is among this group's numbers."""
+        k = p.base_index
+        return k if self.indices is None else int(np.flatnonzero(self.indices == k)[0])  # type: ignore[arg-type]
+
+
+def _grouped(params: list[Value]) -> tuple[list[Value], list[_Group]]:
+    """The parameters that are numbers of their own, and the blocks the others belong to:
+    a block given itself, or views of it (all its numbers in order: the block whole)."""
+    numbers: list[Value] = []
+    views: dict[Value, list[int]] = {}
+    for p in params:
+        if p.base is not None:
+            views.setdefault(p.base, []).append(p.base_index)  # type: ignore[arg-type]
+        elif isinstance(p.data, np.ndarray):  # a block itself
+            views[p] = list(range(p.data.size))
+        else:
+            numbers.append(p)
+    groups = []
+    for held, indices in views.items():
+        if len(set(indices)) != len(indices):
+            raise ValueError(f"parameter {held.label or 'a block'} is given more than once")
+        whole = indices == list(range(held.data.size))
+        groups.append(_Group(held, None if whole else indices))
+    return numbers, groups
+
+
+class State(Mapping[Value, dict]):
+    """``optimizer.state[p]``: a parameter's state. For a number of its own, its dict; for a
+    view, its numbers of its block's state, read out (the state itself is the block's)."""
+
+    def __init__(self, numbers: list[Value], groups: list[_Group]) -> None:
+        self._own: dict[Value, dict] = {p: {} for p in numbers}
+        self._groups = {group.block: group for group in groups}
+
+    def __getitem__(self, p: Value) -> dict:
+        if p in self._own:
+            return self._own[p]
+        group = self._groups[p if p.base is None else p.base]
+        if p.base is None:
+            return group.state  # a block given itself: its arrays
+        k = group.position(p)
+        return {
+            name: v if np.ndim(v) == 0 else float(v.reshape(-1)[k])
+            for name, v in group.state.items()
+        }
+
+    def __iter__(self) -> Iterator[Value]:
+        return iter(self._own)
+
+    def __len__(self) -> int:
+        return len(self._own)
+
+
+def _copy(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
 
 
 # --------------------------------------------------------------------- checks
@@ -224,7 +318,7 @@ def _check_params(params: Iterable[Value]) -> list[Value]:
                 f"parameter {i} ({p.label or p.op}) is computed from other Values; "
                 "only leaves can be optimized"
             )
-        if p.batch_size is not None:
+        if isinstance(p.data, np.ndarray) and p.data.ndim == 1:  # (a block, 2-D, is fine)
             raise ValueError(f"parameter {i} holds a batch; a parameter is a single number")
         if p in seen:
             raise ValueError(f"parameter {i} ({p.label or 'unlabelled'}) appears more than once")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import viz
 from autograd import Value, grad, sum_of, topological_order
+from autograd.fused import is_fused_layer
 from autograd.nn import MLP
 from autograd.testing import OPS, Expression
 from viz.explain import RULES, rule_key
@@ -92,7 +93,10 @@ def test_on_random_graphs_the_terms_add_up_to_every_gradient(program, inputs):
             continue
         total = math.fsum(t.product for t in d.terms)
         assert d.earlier is None, str(d)
-        assert total == pytest.approx(node.grad, rel=1e-12, abs=1e-300) or (
+        # backward adds the same products one by one, in its own order: a sum's rounding is
+        # bounded by the size of its terms, not of the result (they may cancel)
+        size = math.fsum(abs(t.product) for t in d.terms)
+        assert total == pytest.approx(node.grad, rel=1e-12, abs=1e-12 * size + 1e-300) or (
             math.isnan(total) and math.isnan(node.grad)
         )
         for t in d.terms:  # every op of these graphs is in the table: a formula, not ∂op/∂v
@@ -159,18 +163,23 @@ def test_a_fused_layer_node_is_explained_by_its_products_and_its_matrix():
     loss.label = "L"
     loss.backward()
     order = topological_order(loss)
+    # A weight is a view of its layer's block: explained as its neuron's weight, drawn so
     w = model.layers[0].neurons[1].w[0]
     d = viz.explain(w, loss)
     (term,) = d.terms
-    assert np.ndim(term.upstream) == 2  # the layer's gradient: samples × neurons
+    assert term.op == "*" and d.shows == "sum"  # w·x0 on every sample, summed
     assert term.product == pytest.approx(w.grad, rel=1e-12)
-    assert "a 5×3 matrix, row 0" in str(d) and "only times upstream" in str(d)
-    # The node with the matrix as data: its three column uses add up to its gradient.
-    layer = next(n for n in order if np.ndim(n.data) == 2 and n.grad is not None)
+    # The layer's node: one use, the next layer's node, which hands it one matrix.
+    layer = next(n for n in order if is_fused_layer(n))
     dl = viz.explain(layer, loss)
-    assert len(dl.terms) == 3 and dl.earlier is None
-    assert np.allclose(sum(t.product for t in dl.terms), layer.grad)
-    assert "a 5×3 matrix" in dl.header()
+    (use,) = dl.terms
+    assert is_fused_layer(use.consumer) and dl.earlier is None
+    assert np.allclose(use.product, layer.grad) and "a 5×3 matrix" in dl.header()
+    assert "only times upstream" in str(dl)
+    # The block of weights: one use, the layer's node; its product is the whole ∂L/∂W.
+    dw = viz.explain(model.layers[0].weight, loss)
+    (use,) = dw.terms
+    assert np.allclose(use.product, model.layers[0].weight.grad)
 
 
 def test_after_create_graph_the_terms_are_graphs_that_add_up():

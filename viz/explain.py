@@ -326,6 +326,8 @@ def explain(v: Value, root: Value, *, sample: int = 0) -> Derivation:
             f"and {type(root).__name__}"
         )
     order = topological_order(root)
+    if v not in set(order) and v.base in set(order):  # a view of a block used whole (a fused
+        order = drawn_order(root, "expanded")  # layer): it is a weight of the neurons drawn
     if v not in set(order):
         raise ValueError(f"{describe(v)} is not in the graph of {describe(root)}")
     grads = [node.grad for node in order]
