@@ -84,3 +84,23 @@ def test_no_warning_under_python_w_error_in_a_fresh_process():
     user = "import numpy as np\nimport autograd\nnp.log(np.zeros(1))\n"
     result = subprocess.run([sys.executable, "-W", "error", "-c", user], capture_output=True)
     assert result.returncode != 0 and b"RuntimeWarning" in result.stderr
+
+
+def test_the_engine_s_quiet_numpy_calls_match_np_errstate_and_undo_themselves():
+    """elementwise.on_arrays sets numpy's error state itself (faster than np.errstate): it
+    must give np.errstate(all="ignore")'s results and put the caller's state back, also when
+    the computation raises."""
+    from autograd import elementwise as ew
+
+    x = np.array(BATCH)
+    with np.errstate(all="raise"):  # the caller's state, inside a context manager
+        ours = ew.on_arrays(lambda a: (np.log(a), np.exp(a), a / np.array(DIVISORS)), x)
+        with np.errstate(all="ignore"):
+            expected = (np.log(x), np.exp(x), x / np.array(DIVISORS))
+        with pytest.raises(KeyError):
+            ew.on_arrays(lambda: {}["missing"])
+        assert np.geterr()["divide"] == "raise"  # put back, after the error too
+        with pytest.raises(FloatingPointError):
+            np.log(np.zeros(1))
+    for a, b in zip(ours, expected, strict=True):
+        np.testing.assert_array_equal(a, b)
