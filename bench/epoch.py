@@ -7,7 +7,9 @@ points labelled ±1, the SVM hinge loss ``mean(relu(1 - y·score))`` plus L2 reg
 Paths: "scalar" runs the model once per sample (our nn.MLP on floats, micrograd's nn.MLP,
 PyTorch on 0-d float64 tensors); "batched" runs it once on the whole batch (our nn.MLP
 on the (200, 2) array, so every node holds all samples; PyTorch ``nn.Linear`` layers in
-float64). Ours uses ``losses.hinge``, ``losses.l2`` and ``optim.SGD``; micrograd runs the
+float64); "minibatch" runs it on mini-batches of 32 in a fixed order, one SGD step each (7
+steps an epoch of 200), as the README's training loop does, so each step's fixed cost is
+paid 7 times. Ours uses ``losses.hinge``, ``losses.l2`` and ``optim.SGD``; micrograd runs the
 demo's own code. Every library starts from the same points and the same weights, so the
 first epoch's loss must agree.
 
@@ -29,6 +31,7 @@ SIZES = (2, 16, 16, 1)
 ALPHA = 1e-4  # L2 strength, as in the demo
 LEARNING_RATE = 0.05  # constant, so any number of timed epochs stays a sane descent
 SEED = 0
+MINI_BATCH = 32  # the "minibatch" path: the README's loop
 
 Weights = list[tuple[np.ndarray, np.ndarray]]  # per layer: W (nout, nin), b (nout,)
 
@@ -47,6 +50,9 @@ def epoch_runner(library: str, path: str, points: int = 200) -> Callable[[], flo
         ("torch", "scalar"): _torch_scalar,
         ("torch", "batched"): _torch_batched,
         ("numpy", "batched"): _numpy_batched,
+        ("ours", "minibatch"): _ours_minibatch,
+        ("torch", "minibatch"): _torch_minibatch,
+        ("numpy", "minibatch"): _numpy_minibatch,
     }
     if library == "ours-pure":  # the same code; the harness set AUTOGRAD_PURE_PYTHON=1
         library = "ours"
@@ -54,6 +60,15 @@ def epoch_runner(library: str, path: str, points: int = 200) -> Callable[[], flo
         raise ValueError(f"{library} has no {path} path")
     inputs, labels = moons(points)
     return builders[library, path](inputs, labels, initial_weights())
+
+
+def mini_batches(inputs: Any, labels: Any, size: int = MINI_BATCH) -> list[tuple[Any, Any]]:
+    """The epoch's mini-batches in a fixed order (the last one shorter), as slices.
+
+    >>> [len(x) for x, _ in mini_batches(np.zeros((70, 2)), np.zeros(70))]
+    [32, 32, 6]
+    """
+    return [(inputs[k : k + size], labels[k : k + size]) for k in range(0, len(labels), size)]
 
 
 def moons(points: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -98,22 +113,26 @@ def _ours_model(weights: Weights) -> Any:
     return model
 
 
-def _ours_epoch(inputs: Any, labels: Any, weights: Weights) -> Callable[[], float]:
-    """One epoch with our nn, losses and optim: the model takes one sample (a list of
-    floats) or the whole batch (the 2-D array) alike, so both paths share this code."""
+def _ours_epoch(batches: list[tuple[Any, Any]], weights: Weights) -> Callable[[], float]:
+    """One epoch with our nn, losses and optim, one SGD step per batch; its loss is the mean
+    of the batches' losses (each before its step). The model takes one sample (a list of
+    floats) or a batch (a 2-D array) alike, so every path shares this code."""
     from autograd import losses, optim
 
     model = _ours_model(weights)
     optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    batched = isinstance(inputs, np.ndarray)
 
-    def epoch() -> float:
+    def step(inputs: Any, labels: Any) -> float:
+        batched = isinstance(inputs, np.ndarray)
         scores = model(inputs) if batched else [model(row) for row in inputs]
         total = losses.hinge(scores, labels) + ALPHA * losses.l2(model)
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
         return total.data
+
+    def epoch() -> float:
+        return sum(step(x, y) for x, y in batches) / len(batches)
 
     return epoch
 
@@ -206,11 +225,17 @@ def ours_gradient_flow_overhead(
 
 
 def _ours_scalar(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
-    return _ours_epoch(inputs.tolist(), labels.tolist(), weights)
+    return _ours_epoch([(inputs.tolist(), labels.tolist())], weights)
 
 
 def _ours_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
-    return _ours_epoch(inputs, labels, weights)
+    return _ours_epoch([(inputs, labels)], weights)
+
+
+def _ours_minibatch(
+    inputs: np.ndarray, labels: np.ndarray, weights: Weights
+) -> Callable[[], float]:
+    return _ours_epoch(mini_batches(inputs, labels), weights)
 
 
 # --------------------------------------------------------------------- micrograd
@@ -290,7 +315,10 @@ def _torch_scalar(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> C
     return epoch
 
 
-def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+def _torch_epoch(
+    batches: list[tuple[np.ndarray, np.ndarray]], weights: Weights
+) -> Callable[[], float]:
+    """PyTorch ``nn.Linear`` layers in float64, one SGD step per batch (as ``_ours_epoch``)."""
     import torch
 
     linears = [torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64) for w, _ in weights]
@@ -304,9 +332,9 @@ def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> 
     model = torch.nn.Sequential(*layers[:-1])  # the output layer is linear
     params = list(model.parameters())
     optimizer = torch.optim.SGD(params, lr=LEARNING_RATE)
-    x, targets = torch.from_numpy(inputs), torch.from_numpy(labels)
+    tensors = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches]
 
-    def epoch() -> float:
+    def step(x: Any, targets: Any) -> float:
         scores = model(x).squeeze(1)
         data_loss = torch.relu(1 - targets * scores).mean()
         total = data_loss + ALPHA * sum((p * p).sum() for p in params)
@@ -315,7 +343,20 @@ def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> 
         optimizer.step()
         return total.item()
 
+    def epoch() -> float:
+        return sum(step(x, y) for x, y in tensors) / len(tensors)
+
     return epoch
+
+
+def _torch_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> Callable[[], float]:
+    return _torch_epoch([(inputs, labels)], weights)
+
+
+def _torch_minibatch(
+    inputs: np.ndarray, labels: np.ndarray, weights: Weights
+) -> Callable[[], float]:
+    return _torch_epoch(mini_batches(inputs, labels), weights)
 
 
 # --------------------------------------------------------------------- the numpy floor
@@ -325,9 +366,22 @@ def _numpy_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> 
     """The same epoch written by hand in numpy: forward, the hinge and L2 loss, backward by
     the chain rule layer by layer, the SGD step. No graph, no nodes: what the arithmetic
     costs, the floor any engine's batched epoch stands on."""
+    return _numpy_epoch([(inputs, labels)], weights)
+
+
+def _numpy_minibatch(
+    inputs: np.ndarray, labels: np.ndarray, weights: Weights
+) -> Callable[[], float]:
+    return _numpy_epoch(mini_batches(inputs, labels), weights)
+
+
+def _numpy_epoch(
+    batches: list[tuple[np.ndarray, np.ndarray]], weights: Weights
+) -> Callable[[], float]:
+    """The hand-written step of ``_numpy_batched``, once per batch (as ``_ours_epoch``)."""
     params = [(w.copy(), b.copy()) for w, b in weights]
 
-    def epoch() -> float:
+    def step(inputs: np.ndarray, labels: np.ndarray) -> float:
         activations, pre = [inputs], []
         for k, (w, b) in enumerate(params):
             z = activations[-1] @ w.T + b
@@ -349,5 +403,8 @@ def _numpy_batched(inputs: np.ndarray, labels: np.ndarray, weights: Weights) -> 
             w -= LEARNING_RATE * grad_w
             b -= LEARNING_RATE * grad_b
         return float(total)
+
+    def epoch() -> float:
+        return sum(step(x, y) for x, y in batches) / len(batches)
 
     return epoch
