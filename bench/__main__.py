@@ -111,7 +111,7 @@ def _plan(cases: str, installed: list[str], repeat: int) -> list[tuple[str, str]
                 if lib != "numpy":  # written for the whole batch only
                     plan.append(("D-scalar", lib))
                 if lib != "micrograd":  # it has no batched path
-                    plan.append(("D-batched", lib))
+                    plan += [("D-batched", lib), ("D-minibatch", lib)]
     return plan
 
 

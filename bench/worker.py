@@ -21,7 +21,7 @@ from typing import Any
 from bench import cases, epoch
 from bench.libraries import NAMES, load
 
-CASES = ("A", "B", "C", "D-scalar", "D-batched")
+CASES = ("A", "B", "C", "D-scalar", "D-batched", "D-minibatch")
 
 
 def measure(library: str, case: str, size: int, repeat: int, min_block_s: float) -> dict[str, Any]:
@@ -36,11 +36,17 @@ def measure(library: str, case: str, size: int, repeat: int, min_block_s: float)
         return cases.chain(load(library), steps=size)
     if case == "C":
         return cases.graph_memory(load(library), op_nodes=size)
-    if case in ("D-scalar", "D-batched"):
+    if case in ("D-scalar", "D-batched", "D-minibatch"):
         path = case.removeprefix("D-")
+        if library == "torch" and path != "scalar":
+            import torch  # our fused layers run their products on one thread: the same here
+
+            torch.set_num_threads(1)
         result = time_epochs(epoch.epoch_runner(library, path, points=size), repeat, min_block_s)
         if library == "ours" and path == "batched":  # where its time goes, for the report
             result["phases_us"] = epoch.ours_phases(points=size)
+        if library == "ours" and path == "minibatch":
+            result["step_phases_us"] = epoch.ours_phases(points=epoch.MINI_BATCH)
             result["gradient_flow"] = epoch.ours_gradient_flow_overhead(points=size)
         return {**result, **_conditions(library)}
     raise ValueError(f"unknown case {case!r}; choose from {', '.join(CASES)}")

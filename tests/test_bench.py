@@ -24,6 +24,7 @@ ROWS = [
     "C: bytes per op node, graph A",
     "D: scalar epoch (per sample), ms",
     "D: batched epoch (whole batch), ms",
+    "D: mini-batch epoch (7 steps of 32), ms",
 ]
 
 
@@ -67,6 +68,7 @@ def test_the_numpy_floor_trains_the_same_network_as_ours():
     """The floor is only a floor if it does the same arithmetic: three epochs, same losses."""
     from bench.epoch import epoch_runner
 
-    ours, floor = epoch_runner("ours", "batched", 30), epoch_runner("numpy", "batched", 30)
-    for _ in range(3):
-        assert ours() == pytest.approx(floor(), rel=1e-12)
+    for path in ("batched", "minibatch"):
+        ours, floor = epoch_runner("ours", path, 70), epoch_runner("numpy", path, 70)
+        for _ in range(3):
+            assert ours() == pytest.approx(floor(), rel=1e-12), path
