@@ -21,12 +21,12 @@ from autograd.engine import (  # noqa: E402
     Value,
     detect_anomaly,
     enable_grad,
-    grad,
     is_grad_enabled,
     no_grad,
     scope,
     topological_order,
 )
+from autograd.gradients import grad  # noqa: E402
 
 __all__ = [
     "COMPILED",

@@ -35,13 +35,8 @@ import numpy as np
 
 from autograd import custom_ops, losses
 from autograd.combine import maximum, minimum, sum_of
-from autograd.engine import (
-    Value,
-    enable_grad,
-    grad,
-    no_grad,
-    topological_order,
-)
+from autograd.engine import Value, enable_grad, no_grad, topological_order
+from autograd.gradients import grad
 from autograd.rules import local_grads_as_graph
 
 Data = float | np.ndarray

@@ -13,8 +13,9 @@ nodes computed from it, and hand each parent ``local derivative × the node's gr
 
 This file reads top to bottom as the lesson: ``Value`` with ``+``, ``*`` and ``tanh``, then
 ``backward()``; ``contribution()``, the chain rule for one edge; every other op; graph
-functions (``topological_order``, ``grad``, ...). Ops that combine many Values
-(``sum_of``, ``maximum``, ...) are in ``combine.py``. The machinery under it has files of
+functions (``topological_order``, ...). Ops that combine many Values
+(``sum_of``, ``maximum``, ...) are in ``combine.py``; ``grad()``, gradients without touching
+``.grad``, in ``gradients.py``. The machinery under it has files of
 its own: ``node.py`` (how a node is stored, one backward pass's bookkeeping), ``modes.py``
 (``no_grad`` and the other modes), ``elementwise.py`` and ``activations.py`` (formulas).
 """
@@ -22,7 +23,6 @@ its own: ``node.py`` (how a node is stored, one backward pass's bookkeeping), ``
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from typing import Any, ClassVar, Final
 
 import numpy as np
@@ -48,8 +48,8 @@ Number = int | float
 
 __all__ = [
     "LinearMap", "Value", "activate", "block", "contribution", "detect_anomaly", "enable_grad",
-    "expand", "grad", "is_grad_enabled", "no_grad", "op_result", "scope",
-    "topological_order", "visiting_order",
+    "expand", "is_grad_enabled", "no_grad", "op_result", "scope", "topological_order",
+    "visiting_order",
 ]  # fmt: skip
 
 
@@ -508,61 +508,6 @@ def topological_order(root: Value) -> list[Value]:
             stack.append(None)
             stack.extend(node.parents)  # already-visited ones are skipped when popped
     return order
-
-
-def grad(
-    outputs: Value | Iterable[Value],
-    inputs: Value | Iterable[Value],
-    grad_outputs: Number | np.ndarray | Value | Iterable | None = None,
-    create_graph: bool = False,
-) -> tuple:
-    """∂outputs/∂inputs, one gradient per input, leaving every ``.grad`` as it was.
-
-    As ``torch.autograd.grad``: several outputs add up their gradients (each weighted by
-    its ``grad_outputs`` entry); an input no output depends on gets 0.0. The gradients are
-    numbers (a float, or an array for a batch input), ready to print and compare; with
-    ``create_graph=True`` each is a Value whose graph can be differentiated again. (PyTorch
-    returns tensors both ways; here a number is the answer a learner can compare, since
-    ``==`` on Values is identity.)
-
-    >>> x = Value(3.0)
-    >>> y = x ** 3
-    >>> (dy,) = grad(y, [x], create_graph=True)     # 3x² = 27, as a graph
-    >>> (d2y,) = grad(dy, [x])                      # 6x = 18
-    >>> dy.data, d2y, x.grad is None
-    (27.0, 18.0, True)
-    """
-    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
-    for what, values in (("output", outputs), ("input", inputs)):
-        for v in values:
-            if not isinstance(v, Value):
-                raise TypeError(f"grad(): each {what} must be a Value, not {type(v).__name__}")
-    if grad_outputs is None or isinstance(grad_outputs, Value | Number | np.ndarray):
-        seeds = [grad_outputs] * len(outputs)
-    else:
-        seeds = list(grad_outputs)
-        if len(seeds) != len(outputs):
-            raise ValueError(f"grad(): {len(seeds)} grad_outputs for {len(outputs)} outputs")
-    involved = {node for out in outputs for node in topological_order(out)}
-    involved.update(inputs)
-    saved = {node: node.grad for node in involved}
-    totals: list = [None] * len(inputs)
-    try:
-        for out, seed in zip(outputs, seeds):
-            for node in involved:
-                node.grad = None
-            out.backward(seed, create_graph=create_graph)
-            for i, x in enumerate(inputs):
-                if x.grad is not None:
-                    totals[i] = x.grad if totals[i] is None else totals[i] + x.grad
-    finally:
-        for node, before in saved.items():
-            node.grad = before
-    totals = [0.0 if total is None else total for total in totals]
-    if create_graph:
-        return tuple(t if isinstance(t, Value) else Value(t) for t in totals)
-    return tuple(t.data if isinstance(t, Value) else t for t in totals)
 
 
 def op_result(

@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd import engine
+from autograd import gradients
 from autograd.combine import sum_of
-from autograd.engine import Number, Value, no_grad
+from autograd.engine import Number, Value, enable_grad, no_grad
 
 Function = Callable[..., Value | Number]
 
@@ -100,7 +100,7 @@ def gradcheck(
     True
     """
     leaves = _leaves(inputs)
-    analytic = list(engine.grad(_scalar_output(f(*leaves)), leaves))
+    analytic = list(gradients.grad(_scalar_output(f(*leaves)), leaves))
     numerical = numerical_grad(f, leaves, eps)
     names = [f"{leaf.label or f'input {i}'} (data={leaf.data!r})" for i, leaf in enumerate(leaves)]
     return _compare(analytic, numerical, names, "gradcheck", eps, atol, rtol)
@@ -139,8 +139,8 @@ def hessian(f: Function, inputs: Sequence[Value | Number]) -> np.ndarray:
            [6., 0.]])
     """
     leaves = _leaves(inputs)
-    first = engine.grad(_scalar_output(f(*leaves)), leaves, create_graph=True)
-    return np.array([engine.grad(g, leaves) for g in first], dtype=np.float64)
+    first = gradients.grad(_scalar_output(f(*leaves)), leaves, create_graph=True)
+    return np.array([gradients.grad(g, leaves) for g in first], dtype=np.float64)
 
 
 def hvp(f: Function, inputs: Sequence[Value | Number], v: Sequence[Number]) -> tuple[float, ...]:
@@ -154,9 +154,9 @@ def hvp(f: Function, inputs: Sequence[Value | Number], v: Sequence[Number]) -> t
     leaves = _leaves(inputs)
     if len(v) != len(leaves):
         raise ValueError(f"hvp: v has {len(v)} entries for {len(leaves)} inputs")
-    first = engine.grad(_scalar_output(f(*leaves)), leaves, create_graph=True)
+    first = gradients.grad(_scalar_output(f(*leaves)), leaves, create_graph=True)
     directional = sum_of([g * float(vi) for g, vi in zip(first, v)])
-    return engine.grad(directional, leaves)
+    return gradients.grad(directional, leaves)
 
 
 def jacobian(
@@ -170,7 +170,7 @@ def jacobian(
     """
     leaves = _leaves(inputs)
     outputs = [_scalar_output(out) for out in f(*leaves)]
-    return np.array([engine.grad(out, leaves) for out in outputs], dtype=np.float64).reshape(
+    return np.array([gradients.grad(out, leaves) for out in outputs], dtype=np.float64).reshape(
         len(outputs), len(leaves)
     )
 
@@ -196,8 +196,8 @@ def gradgradcheck(
     for i in range(len(leaves)):
 
         def d_f_d_xi(*xs: Value, i: int = i) -> float:
-            with engine.enable_grad():  # numerical_grad runs f under no_grad
-                return engine.grad(_scalar_output(f(*xs)), list(xs))[i]
+            with enable_grad():  # numerical_grad runs f under no_grad
+                return gradients.grad(_scalar_output(f(*xs)), list(xs))[i]
 
         numerical += numerical_grad(d_f_d_xi, leaves, eps)
     names = [leaf.label or f"input {i}" for i, leaf in enumerate(leaves)]

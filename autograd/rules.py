@@ -49,6 +49,7 @@ def register_rule(op: str, rule: Callable[[Value], tuple[Local, ...]]) -> None:
     >>> register_rule("cube_demo", lambda node: (3 * node.parents[0] ** 2,))
     >>> "cube_demo" in RULES
     True
+    >>> del RULES["cube_demo"]          # (the table is global: leave it as it was)
     """
     if not isinstance(op, str) or not op:
         raise ValueError(f"register_rule: an op name is a non-empty str, got {op!r}")

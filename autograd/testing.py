@@ -56,7 +56,8 @@ from autograd.differences import (
     local_disagreements,
     rule_disagreements,
 )
-from autograd.engine import Value, grad, no_grad, topological_order
+from autograd.engine import Value, no_grad, topological_order
+from autograd.gradients import grad
 from autograd.programs import KINK_MARGIN, LARGEST, OPS, Expression, Step, is_smooth, steps
 
 __all__ = [  # the check, its exceptions, the strategies, and what expressions are made of

@@ -5,7 +5,7 @@ Every module's imports are read from its source, those inside functions too (an 
 deferred to a function is still an arrow; one under ``if TYPE_CHECKING:``, for annotations,
 never runs and is not). autograd/ is layered as DESIGN.md draws it:
 
-    elementwise ← activations ← modes ← node ← engine ← combine ← rules ← fused ← nn ← ...
+    elementwise ← activations ← modes ← node ← engine ← gradients ← combine ← rules ← fused ← nn
 
 and viz/ reads autograd's public names only.
 """
@@ -22,7 +22,10 @@ PACKAGES = ("autograd", "viz")
 
 # The engine's core, bottom first: each may import only those before it (and the helpers
 # below, which import none of them). The layers above it come after, in DESIGN.md's order.
-CORE = ["elementwise", "activations", "modes", "node", "engine", "combine", "rules", "fused", "nn"]
+CORE = [
+    "elementwise", "activations", "modes", "node", "engine", "gradients", "combine", "rules",
+    "fused", "nn",
+]  # fmt: skip
 # Atomic files, one-thread BLAS, which engine runs, the way out to PyTorch: none imports
 # the core, so the core may call on them.
 HELPERS = {"files", "blas", "compiled", "torch_bridge"}
