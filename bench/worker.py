@@ -45,9 +45,9 @@ def measure(library: str, case: str, size: int, repeat: int, min_block_s: float)
         result = time_epochs(epoch.epoch_runner(library, path, points=size), repeat, min_block_s)
         if library == "ours" and path == "batched":  # where its time goes, for the report
             result["phases_us"] = epoch.ours_phases(points=size)
+            result["gradient_flow"] = epoch.ours_gradient_flow_overhead(points=size)
         if library == "ours" and path == "minibatch":
             result["step_phases_us"] = epoch.ours_phases(points=epoch.MINI_BATCH)
-            result["gradient_flow"] = epoch.ours_gradient_flow_overhead(points=size)
         return {**result, **_conditions(library)}
     raise ValueError(f"unknown case {case!r}; choose from {', '.join(CASES)}")
 

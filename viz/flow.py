@@ -15,20 +15,20 @@ gradient back: dead ReLUs and saturated sigmoids or tanhs. ``flow.plot()`` draws
 (['L0', 'L1', 'L2'], True)
 
 A forward hook on each layer (``Module.register_forward_hook``) keeps its output of the
-latest forward pass; ``record()`` reads it with the weights' ``.grad``. Recording costs a
-few array operations per layer, a few per cent of a small batched epoch (bench case D).
+latest forward pass; ``record()`` reads it with the gradient of the layer's weight block
+(``layer.weight.grad``, one matrix). Recording costs a few array operations per layer, a
+few per cent of a small batched epoch (bench case D).
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd import fused
 from autograd.nn import Layer, Module
 
-_GRAD = attrgetter("grad")
 SATURATED_BELOW = 0.01  # a unit whose local derivative is below this passes back < 1 %
 DEAD = ("relu",)  # activations whose units can die: output 0 for every input
 SATURATING = {  # activations that saturate, and their local derivative from their output
@@ -70,12 +70,8 @@ class GradientFlow:
         self.layers: list[Layer] = _layers_of(model)
         self.history: list[list[LayerFlow]] = []
         self._outputs: list[Any] = [None] * len(self.layers)
-        # All weights in one list, layer after layer (read once; their .grad at each record),
-        # and where each layer's start: one numpy call for all layers, not one per layer.
-        weights = [[w for n in layer.neurons for w in n.w] for layer in self.layers]
-        self._weights = [w for layer in weights for w in layer]
-        self._starts = np.cumsum([0] + [len(w) for w in weights[:-1]])
-        self._counts = np.array([len(w) for w in weights], dtype=float)
+        counts = [layer.weight.data.size for layer in self.layers]  # where each layer starts
+        self._starts, self._counts = np.cumsum([0, *counts[:-1]]), np.array(counts, float)
         self._handles = [
             layer.register_forward_hook(self._keeper(k)) for k, layer in enumerate(self.layers)
         ]
@@ -94,15 +90,16 @@ class GradientFlow:
                     f"record(): layer {layer.name} has not run since GradientFlow(model) was "
                     "made; call record() after the forward pass and backward()"
                 )
-        grads = np.fromiter(map(_GRAD, self._weights), float, count=len(self._weights))
-        if np.isnan(grads).any() and any(w.grad is None for w in self._weights):  # None: nan
+        grads = [layer.weight.grad for layer in self.layers]  # one matrix a layer (its block)
+        if any(g is None for g in grads):
             raise RuntimeError(
                 "record(): the model's weights have no gradient; call record() after "
                 "loss.backward() (and before zero_grad())"
             )
-        np.abs(grads, out=grads)
-        means = (np.add.reduceat(grads, self._starts) / self._counts).tolist()
-        maxes = np.maximum.reduceat(grads, self._starts).tolist()
+        # All layers' gradients in one array, so each statistic is one numpy call for all.
+        sizes = np.abs(np.concatenate([g.reshape(-1) for g in grads]))
+        means = (np.add.reduceat(sizes, self._starts) / self._counts).tolist()
+        maxes = np.maximum.reduceat(sizes, self._starts).tolist()
         step = [
             LayerFlow(layer.name, mean, top, *self._passing(layer, outputs))
             for layer, outputs, mean, top in zip(self.layers, self._outputs, means, maxes)
@@ -115,11 +112,14 @@ class GradientFlow:
         kind = layer.activation
         if kind not in DEAD and kind not in SATURATING:
             return None, None
-        a = np.array([v.data for v in outputs]).reshape(len(outputs), -1)  # units × samples
+        if isinstance(outputs, fused.Units):  # a batch: the layer's one matrix, as it is
+            a = outputs.node.data  # samples × units
+        else:
+            a = np.array([v.data for v in outputs]).reshape(len(outputs), -1).T
         if kind in DEAD:  # outputs are ≥ 0: a unit is dead when its outputs sum to 0
-            alive = np.count_nonzero(a.sum(axis=1))
+            alive = np.count_nonzero(np.ones(len(a)) @ a)  # column sums (BLAS: 4x a reduce)
             return 1.0 - alive / len(outputs), None
-        passing = np.count_nonzero(SATURATING[kind](a).max(axis=1) >= SATURATED_BELOW)
+        passing = np.count_nonzero(SATURATING[kind](a).max(axis=0) >= SATURATED_BELOW)
         return None, 1.0 - passing / len(outputs)
 
     def remove(self) -> None:
