@@ -4,10 +4,11 @@
 the machinery under it, there for speed and for the layers built on top:
 
 - **The node.** Most nodes hold one number and have at most two operands whose local
-  derivatives are numbers: those live in the node's own fields (compiled, C doubles and
-  pointers: 120 bytes a node). Anything else (a label or scope, a batch, a gradient that is
-  not a number, more than two operands, local derivatives that are not numbers) goes into a
-  side record, ``More``, made only for the nodes that need it. The public properties
+  derivatives are numbers: those live in the node's own fields, with the scope of the
+  module that made it (compiled, C doubles and pointers: 128 bytes a node). Anything else
+  (a label, a batch, a gradient that is not a number, more than two operands, local
+  derivatives that are not numbers, a block or a view of one) goes into a side record,
+  ``More``, made only for the nodes that need it. The public properties
   (``data``, ``grad``, ``parents``, ``local_grads``, ...) read either the same way.
 - **One backward pass** (``BackwardPass``): the order to visit nodes in, found by a
   sweep that counts in each node's ``_uses`` field how many nodes use it; the leaves'
@@ -58,6 +59,7 @@ class Node:
         "_more",
         "_number",
         "_op",
+        "_scope",
         "_uses",
     )  # fmt: skip
 
@@ -86,6 +88,7 @@ class Node:
         self._db = _db
         self._constant = 0.0  # the op's number operand, when _has_constant
         self._op = _op
+        self._scope = ""  # the module that made it (a neuron's "L1.N2"): most nodes have one
         self._more = _more
         self._has_grad = False
         self._has_constant = False
@@ -274,14 +277,13 @@ class Node:
     @property
     def scope(self) -> str:
         """The module that computed this value ("L0.N1"), or ""; drawings cluster by it."""
-        return "" if self._more is None else self._more.scope
+        return self._scope
 
     @scope.setter
     def scope(self, scope: str) -> None:
         if not isinstance(scope, str):
             raise TypeError(f"a scope is a str, not {type(scope).__name__}")
-        if scope or self._more is not None:
-            self._side().scope = scope
+        self._scope = scope
 
     @property
     def batch_size(self) -> int | None:
@@ -351,12 +353,10 @@ class More:
 
     __slots__ = (
         "array", "base", "constant", "flat", "grad", "index", "label", "local_grads", "parents",
-        "scope",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.label = ""
-        self.scope = ""
         self.array: np.ndarray | None = None  # the data, when it is not one number
         self.grad: Any = None  # the gradient, when it is not one number
         self.parents: tuple[Node, ...] | None = None  # when not in the node's own fields
@@ -390,7 +390,7 @@ def _apply_modes(node: Node) -> None:
     parents under no_grad (it is a leaf then), and the anomaly check."""
     mode = modes.current()
     if mode.scope:
-        node.scope = mode.scope
+        node._scope = mode.scope
     if not node._op:
         return
     if not mode.recording:
