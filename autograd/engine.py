@@ -45,6 +45,7 @@ from autograd.node import (
 )
 
 Number = int | float
+_ARRAY: Final = np.ndarray  # (compiled: `np.ndarray` would be a lookup on every call)
 
 __all__ = [
     "LinearMap", "Value", "activate", "block", "contribution", "detect_anomaly", "enable_grad",
@@ -537,9 +538,7 @@ def op_result(
         if not isinstance(parent, Value):
             raise TypeError(f"{op}: parent {k} must be a Value, not {type(parent).__name__}")
     out = _matrix_or_data(data)
-    locals_ = tuple(
-        [x if isinstance(x, LinearMap | Value) else _matrix_or_data(x) for x in local_grads]
-    )
+    locals_ = tuple([_local_grad(x) for x in local_grads])
     c = None if constant is None else _number_operand(constant)
     return _result_of_many(out, op, tuple(parents), locals_, c)
 
@@ -664,9 +663,19 @@ def _result_of_many(
     return Value(data, "", op, parents[0] if parents else None, None, 0.0, 0.0, more, constant)
 
 
+def _local_grad(x: object) -> Any:
+    """A local derivative as op_result takes it: a number first (most are), a LinearMap or
+    a Value as it is, else data (a batch, or a matrix)."""
+    if type(x) is float or isinstance(x, (LinearMap, Value)):
+        return x
+    return _matrix_or_data(x)
+
+
 def _matrix_or_data(x: object) -> Data:
     """A matrix (a block's, or a fused layer's data), or what a Value may hold."""
-    if isinstance(x, np.ndarray) and x.ndim == 2 and x.dtype.kind in "iuf":
+    if type(x) is float:
+        return x  # type: ignore[return-value]
+    if isinstance(x, _ARRAY) and x.ndim == 2 and x.dtype.kind in "iuf":
         return np.asarray(x, dtype=np.float64)
     return as_data(x)
 
