@@ -104,14 +104,25 @@ def graph_memory(lib: Library, op_nodes: int) -> dict[str, Any]:
         "bytes_per_node": (after - before) / (3 * steps),
     }
     if lib.name.startswith("ours"):  # what one node of it is made of, for the report
-        product = x[0] * w[0]
-        result["parts"] = {
-            "the node": sys.getsizeof(product),
-            "its parents (a tuple)": sys.getsizeof(product.parents),
-            "its local derivatives (a tuple)": sys.getsizeof(product.local_grads),
-            "its value (a float)": sys.getsizeof(product.data),
-        }
+        result["parts"] = _parts_of_a_node(x[0] * w[0])
     return result
+
+
+def _parts_of_a_node(product: Any) -> dict[str, int]:
+    """The objects one `*` node owns. Its two parents and two local derivatives are the
+    node's own fields (``parents`` and ``local_grads`` build their tuples when read);
+    compiled, the numbers are C doubles inside it; in pure Python, float objects, of which
+    a product's local derivatives are its parents' own (b and a), so only its value is new."""
+    from autograd import COMPILED
+
+    parts = {"the node, with its fields": sys.getsizeof(product)}
+    if product._more is not None:
+        parts["its side record"] = sys.getsizeof(product._more)
+    if not COMPILED:
+        shared = {id(parent._number) for parent in product.parents}
+        new = {id(n): n for n in (product._number, product._da, product._db) if id(n) not in shared}
+        parts["its new numbers (floats)"] = sum(sys.getsizeof(n) for n in new.values())
+    return parts
 
 
 # --------------------------------------------------------------------- helpers

@@ -236,7 +236,8 @@ def conditions(runs: Runs) -> list[str]:
         if result and "parts" in result:
             parts = ", ".join(f"{k} {v} B" for k, v in result["parts"].items())
             lines.append(
-                f"{lib} C, one `*` node (sys.getsizeof; pymalloc rounds up to 16): {parts}."
+                f"{lib} C, one `*` node (sys.getsizeof, each part an allocation of its own;"
+                f" pymalloc rounds up to 16): {parts}."
             )
         if not result or not case.startswith("D"):
             continue
